@@ -1,0 +1,1 @@
+"""Delivery: getting issued documents to customers, and knowing that they got there."""

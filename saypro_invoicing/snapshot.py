@@ -1,0 +1,260 @@
+"""Plain frozen data describing what was sold and paid, as the host saw it at issuing time.
+
+Everything downstream of a host (gate, rendering, delivery, reports) reads these types only.
+They round-trip through JSON so that a document keeps an immutable copy of its content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.utils import timezone
+
+
+class DocumentType(StrEnum):
+    INVOICE = "invoice"
+    RECEIPT = "receipt"
+    CREDIT_NOTE = "credit_note"
+
+
+@dataclass(frozen=True)
+class Address:
+    first_name: str = ""
+    last_name: str = ""
+    company_name: str = ""
+    street_address_1: str = ""
+    street_address_2: str = ""
+    postal_code: str = ""
+    city: str = ""
+    city_area: str = ""
+    country_area: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2
+    phone: str = ""
+    vat_id: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    def lines(self) -> list[str]:
+        city = " ".join(p for p in (self.postal_code, self.city) if p)
+        parts = [self.company_name, self.full_name, self.street_address_1, self.street_address_2,
+                 self.city_area, city, self.country_area, self.country]
+        return [p for p in parts if p]
+
+
+@dataclass(frozen=True)
+class Seller:
+    legal_name: str
+    address: Address = field(default_factory=Address)
+    tax_id: str = ""
+    email: str = ""
+    phone: str = ""
+    website: str = ""
+    logo: str = ""  # a file name inside the plugin's assets or the configured logo directory
+
+
+@dataclass(frozen=True)
+class Line:
+    product_name: str
+    quantity: int
+    unit_net: Decimal
+    unit_gross: Decimal
+    total_net: Decimal
+    total_gross: Decimal
+    tax_rate: Decimal  # a fraction: 0.19 for 19 %
+    variant_name: str = ""
+    sku: str = ""
+    undiscounted_unit_gross: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Discount:
+    name: str
+    amount_net: Decimal
+    amount_gross: Decimal
+    kind: str = "manual"  # voucher, promotion, manual
+    code: str = ""
+    # Saleor spreads order-level discounts over lines and shipping: those are shown, not subtracted again.
+    included_in_lines: bool = True
+    tax_rate: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Payment:
+    reference: str  # stable id of the charge in the host (transaction event / payment id)
+    amount: Decimal
+    captured_at: datetime
+    method: str = ""
+    psp_reference: str = ""
+    gateway: str = ""
+
+
+@dataclass(frozen=True)
+class Refund:
+    reference: str
+    amount: Decimal
+    created_at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    rate: Decimal
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+@dataclass(frozen=True)
+class OrderSnapshot:
+    order_id: str
+    order_number: str
+    channel: str
+    currency: str
+    created_at: datetime
+    total_net: Decimal
+    total_gross: Decimal
+    lines: tuple[Line, ...] = ()
+    shipping_method: str = ""
+    shipping_net: Decimal = Decimal(0)
+    shipping_gross: Decimal = Decimal(0)
+    shipping_tax_rate: Decimal = Decimal(0)
+    discounts: tuple[Discount, ...] = ()
+    voucher_code: str = ""
+    prices_entered_with_tax: bool = True
+    language_code: str = "en"
+    customer_email: str = ""
+    customer_user_id: str = ""
+    customer_phone: str = ""
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    status: str = ""
+    charge_status: str = ""
+    total_charged: Decimal = Decimal(0)
+    total_refunded: Decimal = Decimal(0)
+    payments: tuple[Payment, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+    customer_note: str = ""
+    # When the order reached each point a trigger can name; None if it has not.
+    confirmed_at: datetime | None = None
+    paid_at: datetime | None = None
+    fulfilled_at: datetime | None = None
+    cancelled_at: datetime | None = None
+
+    @property
+    def is_fully_paid(self) -> bool:
+        return self.total_gross > 0 and self.total_charged >= self.total_gross
+
+    @property
+    def customer_name(self) -> str:
+        address = self.billing_address or self.shipping_address
+        if address and (address.full_name or address.company_name):
+            return address.full_name or address.company_name
+        return self.customer_email
+
+    @property
+    def tax_total(self) -> Decimal:
+        return self.total_gross - self.total_net
+
+    def payment(self, reference: str) -> Payment | None:
+        return next((p for p in self.payments if p.reference == reference), None)
+
+    def refund(self, reference: str) -> Refund | None:
+        return next((r for r in self.refunds if r.reference == reference), None)
+
+    def tax_breakdown(self) -> tuple[TaxLine, ...]:
+        """Net, tax and gross per rate, over lines, shipping and discounts not already in the lines."""
+        buckets: dict[Decimal, list[Decimal]] = {}
+
+        def add(rate: Decimal, net: Decimal, gross: Decimal) -> None:
+            bucket = buckets.setdefault(rate.normalize(), [Decimal(0), Decimal(0)])
+            bucket[0] += net
+            bucket[1] += gross
+
+        for line in self.lines:
+            add(line.tax_rate, line.total_net, line.total_gross)
+        if self.shipping_gross or self.shipping_net:
+            add(self.shipping_tax_rate, self.shipping_net, self.shipping_gross)
+        for discount in self.discounts:
+            if not discount.included_in_lines:
+                add(discount.tax_rate, -discount.amount_net, -discount.amount_gross)
+        return tuple(
+            TaxLine(rate=rate, net=net, tax=gross - net, gross=gross)
+            for rate, (net, gross) in sorted(buckets.items())
+        )
+
+
+@dataclass(frozen=True)
+class DocumentContent:
+    """Everything a document shows, frozen when it is issued."""
+
+    type: DocumentType
+    order: OrderSnapshot
+    seller: Seller
+    amount: Decimal  # what this document is for: order total, payment captured, amount credited
+    locale: str = "en"
+    paper_size: str = "A4"
+    issued_at: datetime | None = None
+    due_at: datetime | None = None
+    payment: Payment | None = None
+    refund: Refund | None = None
+    corrects_number: str = ""
+    reason: str = ""
+    payment_terms_days: int = 0
+    payment_instructions: str = ""
+    footer: str = ""
+
+
+# --- JSON codec -------------------------------------------------------------------------------
+
+
+def to_json(value: Any) -> Any:
+    """Decimals as strings (no float rounding), datetimes as ISO 8601 UTC."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            raise ValueError("Naive datetime in a snapshot; times must be timezone-aware.")
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [to_json(v) for v in value]
+    return value
+
+
+def from_json[T](cls: type[T], data: Any) -> T:
+    return _decode(cls, data)
+
+
+def _decode(tp: Any, data: Any) -> Any:
+    if data is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(inner[0], data)
+    if origin is tuple:
+        (item_type, _ellipsis) = typing.get_args(tp)
+        return tuple(_decode(item_type, v) for v in data)
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        names = {f.name for f in dataclasses.fields(tp)}
+        return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in names})
+    if tp is Decimal:
+        return Decimal(data)
+    if tp is datetime:
+        return datetime.fromisoformat(data)
+    if isinstance(tp, type) and issubclass(tp, StrEnum):
+        return tp(data)
+    return data

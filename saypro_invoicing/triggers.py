@@ -1,0 +1,101 @@
+"""Which documents an order calls for, given its channel's configuration.
+
+Hooks, the sweeper and backfill all ask this one function, so a missed hook is repaired by
+the same rules that would have issued the document in the first place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from .conf import ChannelConfig
+from .snapshot import DocumentType, OrderSnapshot, Payment, Refund
+
+CANCELLED_STATUSES = frozenset({"canceled", "cancelled"})
+NOT_CONFIRMED_STATUSES = frozenset({"draft", "unconfirmed", "expired"})
+FULFILLED_STATUSES = frozenset({"fulfilled", "partially_returned", "returned"})
+
+
+def invoice_key(order_id: str, variant: str = "auto") -> str:
+    return f"{order_id}:invoice:{variant}"
+
+
+def receipt_key(order_id: str, payment_reference: str) -> str:
+    return f"{order_id}:receipt:{payment_reference}"
+
+
+def credit_note_key(order_id: str, variant: str) -> str:
+    return f"{order_id}:credit_note:{variant}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    type: DocumentType
+    trigger_key: str
+    event_at: datetime
+    payment: Payment | None = None
+    refund: Refund | None = None
+    amount: Decimal | None = None
+    reason: str = ""
+
+
+def invoice_trigger_time(snapshot: OrderSnapshot, config: ChannelConfig) -> datetime | None:
+    """When the order reached the channel's invoice trigger, or None if it has not."""
+    status = snapshot.status.lower()
+    if config.invoice_trigger == "never" or status in NOT_CONFIRMED_STATUSES:
+        return None
+    if config.invoice_trigger == "confirmed":
+        return snapshot.confirmed_at or snapshot.created_at
+    if config.invoice_trigger == "fully_paid":
+        return (snapshot.paid_at or snapshot.created_at) if snapshot.is_fully_paid else None
+    if status in FULFILLED_STATUSES:
+        return snapshot.fulfilled_at or snapshot.created_at
+    return None
+
+
+def plan_receipts(snapshot: OrderSnapshot, config: ChannelConfig) -> list[Planned]:
+    if not config.issue_receipts or snapshot.status.lower() in NOT_CONFIRMED_STATUSES - {"unconfirmed"}:
+        return []
+    return [
+        Planned(DocumentType.RECEIPT, receipt_key(snapshot.order_id, p.reference), p.captured_at, payment=p,
+                amount=p.amount)
+        for p in snapshot.payments
+        if p.amount > 0
+    ]
+
+
+def plan_invoice(snapshot: OrderSnapshot, config: ChannelConfig, *, has_invoice: bool) -> list[Planned]:
+    if has_invoice or snapshot.status.lower() in CANCELLED_STATUSES:
+        return []
+    reached = invoice_trigger_time(snapshot, config)
+    if reached is None:
+        return []
+    return [Planned(DocumentType.INVOICE, invoice_key(snapshot.order_id), reached, amount=snapshot.total_gross)]
+
+
+def plan_credit_notes(
+    snapshot: OrderSnapshot, config: ChannelConfig, *, invoiced: Decimal, credited: dict[str, Decimal]
+) -> list[Planned]:
+    """Credit notes for refunds and cancellation, never crediting more than was invoiced.
+
+    ``credited`` maps the trigger keys of credit notes already issued to their amounts.
+    """
+    if not config.issue_credit_notes or invoiced <= 0:
+        return []
+    remaining = invoiced - sum(credited.values(), Decimal(0))
+    planned: list[Planned] = []
+    for refund in snapshot.refunds:
+        key = credit_note_key(snapshot.order_id, f"refund:{refund.reference}")
+        if key in credited or refund.amount <= 0 or remaining <= 0:
+            continue
+        amount = min(refund.amount, remaining)
+        remaining -= amount
+        planned.append(Planned(DocumentType.CREDIT_NOTE, key, refund.created_at, refund=refund, amount=amount,
+                               reason=refund.reason or "Refund"))
+    cancel_key = credit_note_key(snapshot.order_id, "cancel")
+    if snapshot.status.lower() in CANCELLED_STATUSES and cancel_key not in credited and remaining > 0:
+        planned.append(Planned(DocumentType.CREDIT_NOTE, cancel_key, snapshot.cancelled_at or snapshot.created_at,
+                               amount=remaining, reason="Order cancelled"))
+    return planned

@@ -1,0 +1,28 @@
+"""Shared fixtures: real PostgreSQL (pytest-django), the sandbox host, a private storage per test."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from saypro_invoicing.hosts import reset_host
+from saypro_invoicing.storage import reset_private_storage
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.SAYPRO_INVOICING = {**settings.SAYPRO_INVOICING, "PRIVATE_ROOT": str(tmp_path / "private")}
+    reset_private_storage()
+    reset_host()
+    yield
+    reset_private_storage()
+    reset_host()
+    shutil.rmtree(tmp_path / "private", ignore_errors=True)
+
+
+@pytest.fixture
+def channel(db):
+    from saypro_invoicing.hosts.sandbox.sample import ensure_channel
+
+    return ensure_channel()
