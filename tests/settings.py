@@ -1,4 +1,4 @@
-"""Settings for the plugin's own tests: real PostgreSQL, the sandbox host, Celery eager unless a test starts a worker."""
+"""Settings for the plugin's tests: real PostgreSQL, the sandbox host, Celery eager unless a test starts a worker."""
 
 import os
 import tempfile
