@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.core import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import format_currency, get_currency_precision, get_currency_symbol, list_currencies
 
 from .errors import ErrorCode, ValidationError
 
@@ -47,5 +47,10 @@ def to_locale(language_code: str | None, default: str = "en") -> str:
 
 
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
-    return format_currency(quantize(amount, currency), currency, locale=locale,
-                           currency_digits=True, format_type="standard")
+    text = format_currency(quantize(amount, currency), currency, locale=locale, currency_digits=True,
+                           format_type="standard")
+    symbol = get_currency_symbol(currency, locale=locale)
+    # "KWD1,234.500" reads badly: a letter code gets a no-break space, as it does in most locales.
+    if symbol.isalpha() and text.startswith(symbol) and text[len(symbol):][:1].isdigit():
+        text = f"{symbol}\xa0{text[len(symbol):]}"
+    return text
