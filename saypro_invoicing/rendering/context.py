@@ -19,13 +19,16 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import pgettext
 
 from ..money import format_money, quantize, to_locale
 from ..snapshot import Address, DocumentContent, DocumentType
 from .fetcher import logo_url
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+# Every label has the message context "saypro_invoicing" (written out, so that makemessages finds
+# it): in Saleor, apps listed before the plugin in INSTALLED_APPS win for equal msgids, and Django's
+# own catalog already translates "Order" as "Reihenfolge".
 
 
 class BidiText(str):
@@ -48,9 +51,9 @@ def bidi(value: str | None) -> BidiText:
 
 def document_title(doc_type: DocumentType | str) -> str:
     return {
-        DocumentType.INVOICE: gettext("Invoice"),
-        DocumentType.RECEIPT: gettext("Receipt"),
-        DocumentType.CREDIT_NOTE: gettext("Credit note"),
+        DocumentType.INVOICE: pgettext("saypro_invoicing", "Invoice"),
+        DocumentType.RECEIPT: pgettext("saypro_invoicing", "Receipt"),
+        DocumentType.CREDIT_NOTE: pgettext("saypro_invoicing", "Credit note"),
     }[DocumentType(doc_type)]
 
 
@@ -178,11 +181,11 @@ def _methods(content: DocumentContent) -> str:
 def _payment_status(content: DocumentContent, money: Any) -> dict[str, str]:
     order = content.order
     if order.is_fully_paid:
-        status = pgettext("payment status", "Paid")
+        status = pgettext("saypro_invoicing", "Paid")
     elif order.total_charged > 0:
-        status = gettext("Partially paid")
+        status = pgettext("saypro_invoicing", "Partially paid")
     else:
-        status = gettext("Unpaid")
+        status = pgettext("saypro_invoicing", "Unpaid")
     due = max(order.total_gross - order.total_charged, Decimal(0))
     return {
         "status": status,

@@ -18,7 +18,6 @@ from ..conf import setting
 
 SCHEME = "saypro-asset"
 PLUGIN_ASSETS = Path(__file__).resolve().parent.parent / "static" / "saypro_invoicing"
-DEFAULT_LOGO = "logo.svg"
 # A logo, not a data set: the cap keeps a wrong file from blowing up memory and render time.
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 ALLOWED_SUFFIXES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".css"})
@@ -63,11 +62,12 @@ def resolve_asset(name: str, roots: list[Path] | None = None) -> Path | None:
 
 
 def logo_url(logo: str) -> str:
-    """The seller's logo if it is among the assets, else the plugin's default logo, else none."""
-    if logo and resolve_asset(logo, asset_roots()[:-1]) is not None:
+    """The seller's logo if it is among the assets (the plugin's sample logo.svg included), else none.
+
+    No fallback: a merchant who set no logo must not get someone else's on their invoices.
+    """
+    if logo and resolve_asset(logo) is not None:
         return asset_url(logo)
-    if resolve_asset(DEFAULT_LOGO) is not None:
-        return asset_url(DEFAULT_LOGO)
     return ""
 
 

@@ -42,13 +42,14 @@ def ensure_pdf(document: BillingDocument) -> BillingDocument:
             locked.pdf_sha256 = hashlib.sha256(data).hexdigest()
             locked.rendered_at = timezone.now()
             locked.save(update_fields=["pdf", "pdf_sha256", "rendered_at"])
-    document.pdf, document.pdf_sha256, document.rendered_at = locked.pdf, locked.pdf_sha256, locked.rendered_at
+    document.pdf, document.pdf_sha256, document.rendered_at = locked.pdf.name, locked.pdf_sha256, locked.rendered_at
     return document
 
 
 def file_sha256(document: BillingDocument) -> str:
     digest = hashlib.sha256()
-    with document.pdf.open("rb") as stored:
+    # Straight from the storage: the field's cached file object cannot be reopened once closed.
+    with document.pdf.storage.open(document.pdf.name, "rb") as stored:
         while chunk := stored.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -60,7 +61,7 @@ def verify_pdf(document: BillingDocument) -> bool:
         return False
     try:
         actual = file_sha256(document)
-    except OSError:
+    except (OSError, ValueError):
         logger.warning("saypro_invoicing: the PDF of document %s is missing from storage", document.pk)
         return False
     return hmac.compare_digest(actual, document.pdf_sha256)

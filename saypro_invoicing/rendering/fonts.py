@@ -30,9 +30,3 @@ def font_config() -> FontConfiguration:
                 _font_config = FontConfiguration()
     return _font_config
 
-
-def reset() -> None:
-    """Forget the shared configuration (tests; a worker after fonts were installed)."""
-    global _font_config
-    with render_lock:
-        _font_config = None

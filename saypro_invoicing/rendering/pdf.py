@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import weasyprint
+from django.apps import apps
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from ..money import to_locale
-from ..snapshot import DocumentContent, DocumentType
+from ..snapshot import DocumentContent, DocumentType, Line, OrderSnapshot, Seller
 from .context import build_context
 from .fetcher import PLUGIN_ASSETS, AssetFetcher
 from .fonts import FONT_FAMILY, font_config, render_lock
@@ -38,8 +41,8 @@ def stylesheet() -> weasyprint.CSS:
     if _stylesheet is None:
         with render_lock:
             if _stylesheet is None:
-                _stylesheet = weasyprint.CSS(string=STYLESHEET_PATH.read_text(encoding="utf-8"),
-                                  url_fetcher=AssetFetcher(), font_config=font_config())
+                source = STYLESHEET_PATH.read_text(encoding="utf-8")
+                _stylesheet = weasyprint.CSS(string=source, url_fetcher=AssetFetcher(), font_config=font_config())
     return _stylesheet
 
 
@@ -73,16 +76,34 @@ _WARM_HTML = f"""<!DOCTYPE html><html><head><meta charset="utf-8"></head>
 </tbody></table><img src="saypro-asset:logo.svg" alt=""></body></html>"""
 
 
+def _warm_content() -> DocumentContent:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    lines = tuple(
+        Line(product_name=name, quantity=1, unit_net=Decimal("1.00"), unit_gross=Decimal("1.19"),
+             total_net=Decimal("1.00"), total_gross=Decimal("1.19"), tax_rate=Decimal("0.19"))
+        for name in ("Latin ÄÖÜ", "中文 日本語", "العربية", "עברית")
+    )
+    order = OrderSnapshot(order_id="warm", order_number="1", channel="warm", currency="EUR", created_at=at,
+                          total_net=Decimal("4.00"), total_gross=Decimal("4.76"), lines=lines)
+    return DocumentContent(type=DocumentType.INVOICE, order=order, seller=Seller(legal_name="Warm"),
+                           amount=order.total_gross, issued_at=at)
+
+
 def warm() -> None:
     """Pay the per-process costs once (import, font lookups, stylesheet, first layout), not per document.
 
-    Needs no database and no translations, so a Celery ``worker_process_init`` handler or an
-    AppConfig.ready() may call it. A failure is logged, not raised: warming is an optimisation
-    and the first real render reports the same problem where it matters.
+    Once Django's apps are ready (a Celery ``worker_process_init`` handler) it renders a small
+    invoice through the templates, translations and Babel too; before that (AppConfig.ready(),
+    where translations cannot load yet) it renders plain HTML. Needs no database. A failure is
+    logged, not raised: warming is an optimisation, and the first real render reports the same
+    problem where it matters.
     """
     started = time.perf_counter()
     try:
-        html_to_pdf(_WARM_HTML)
+        if apps.ready:
+            render_document_pdf(_warm_content(), number="WARM-1")
+        else:
+            html_to_pdf(_WARM_HTML)
     except Exception:
         logger.exception("saypro_invoicing: warming the PDF renderer failed")
         return

@@ -27,6 +27,7 @@ DEMO_CONFIGURATION: dict[str, Any] = {
     "seller_address": "Musterstraße 1\n10115 Berlin\nDE",
     "seller_tax_id": "DE123456789",
     "seller_email": "billing@shop.example",
+    "logo": "logo.svg",
     "from_email": "SayPro Demo Shop <billing@shop.example>",
     "reply_to": "support@shop.example",
     "support_contact": "support@shop.example",
