@@ -1,0 +1,138 @@
+"""Filter, search and sort inputs of billingDocuments, and what they do to the queryset.
+
+Every bad value is a ValidationError naming the GraphQL field and a code; nothing is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import graphene
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from ..errors import ErrorCode, PermissionDenied, ValidationError
+from ..hosts.protocol import Requestor
+from ..models import BillingDocument, CorrectionRequest
+from ..models.documents import DocumentStatus, PaymentStatus
+from ..money import validate_currency
+from ..snapshot import DocumentType
+from . import enums
+from .permissions import is_staff
+from .shared import host_type
+
+MAX_SEARCH_LENGTH = 256
+MAX_TEXT_FILTER_LENGTH = 254
+
+
+class BillingDocumentFilterInput(graphene.InputObjectType):
+    type = graphene.List(graphene.NonNull(enums.BillingDocumentTypeEnum))
+    status = graphene.List(graphene.NonNull(enums.BillingDocumentStatusEnum))
+    delivery_status = graphene.List(graphene.NonNull(enums.BillingDocumentDeliveryStatusEnum))
+    number = graphene.String(description="Exact document number.")
+    order_number = graphene.String(description="Exact order number.")
+    issued_at = graphene.InputField(lambda: host_type("DateTimeRangeInput"))
+    due_at = graphene.InputField(lambda: host_type("DateTimeRangeInput"))
+    currency = graphene.String(description="ISO 4217 currency code.")
+    channel = graphene.String(description="Channel slug.")
+    customer_email = graphene.String(description="Exact customer email. Requires MANAGE_ORDERS.")
+    unpaid_only = graphene.Boolean(description="Only issued invoices not fully paid.")
+    correction_status = graphene.List(graphene.NonNull(enums.BillingDocumentCorrectionStatusEnum),
+                                      description="Documents with a correction request in one of these states.")
+
+
+class BillingDocumentSortingInput(graphene.InputObjectType):
+    direction = graphene.InputField(lambda: host_type("OrderDirection"), required=True,
+                                    description="Specifies the direction in which to sort documents.")
+    field = graphene.InputField(enums.BillingDocumentSortField, required=True,
+                                description="Sort documents by the selected field.")
+
+
+def _text(value: str | None, field: str, limit: int = MAX_TEXT_FILTER_LENGTH) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise ValidationError(f"`{field}` is longer than {limit} characters.", code=ErrorCode.TOO_LONG, field=field)
+    return text
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _date_range(queryset: QuerySet, column: str, value: dict[str, Any] | None, field: str) -> QuerySet:
+    if not value:
+        return queryset
+    gte, lte = _aware(value.get("gte")), _aware(value.get("lte"))
+    if gte is not None and lte is not None and gte > lte:
+        raise ValidationError(f"`{field}`: gte must not be after lte.", code=ErrorCode.INVALID_DATE_RANGE,
+                              field=field)
+    if gte is not None:
+        queryset = queryset.filter(**{f"{column}__gte": gte})
+    if lte is not None:
+        queryset = queryset.filter(**{f"{column}__lte": lte})
+    return queryset
+
+
+def apply_filter(queryset: QuerySet[BillingDocument], data: dict[str, Any] | None,
+                 who: Requestor) -> QuerySet[BillingDocument]:
+    if not data:
+        return queryset
+    if data.get("customer_email") is not None and not is_staff(who):
+        raise PermissionDenied("Filtering by customer email requires the MANAGE_ORDERS permission.",
+                               field="customerEmail")
+    for key, column in (("type", "type"), ("status", "status"), ("delivery_status", "delivery_status")):
+        if data.get(key):
+            queryset = queryset.filter(**{f"{column}__in": list(data[key])})
+    for key, column, field in (("number", "number", "number"), ("order_number", "order_number", "orderNumber"),
+                               ("channel", "channel", "channel")):
+        if data.get(key) is not None:
+            queryset = queryset.filter(**{column: _text(data[key], field)})
+    if data.get("customer_email") is not None:
+        queryset = queryset.filter(customer_email__iexact=_text(data["customer_email"], "customerEmail"))
+    if data.get("currency") is not None:
+        queryset = queryset.filter(currency=validate_currency(_text(data["currency"], "currency", 3)))
+    queryset = _date_range(queryset, "issued_at", data.get("issued_at"), "issuedAt")
+    queryset = _date_range(queryset, "due_at", data.get("due_at"), "dueAt")
+    if data.get("unpaid_only"):
+        queryset = queryset.filter(type=DocumentType.INVOICE, status=DocumentStatus.ISSUED,
+                                   payment_status__in=[PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID])
+    if data.get("correction_status"):
+        requests = CorrectionRequest.objects.filter(document=OuterRef("pk"),
+                                                    status__in=list(data["correction_status"]))
+        queryset = queryset.filter(Exists(requests))
+    return queryset
+
+
+def apply_search(queryset: QuerySet[BillingDocument], search: str | None, who: Requestor) -> QuerySet[BillingDocument]:
+    text = _text(search, "search", MAX_SEARCH_LENGTH)
+    if not text:
+        return queryset
+    condition = Q(number__icontains=text) | Q(order_number__icontains=text)
+    if is_staff(who):
+        condition |= Q(customer_name__icontains=text) | Q(customer_email__icontains=text)
+    return queryset.filter(condition)
+
+
+def apply_sort(queryset: QuerySet[BillingDocument], sort_by: dict[str, Any] | None) -> QuerySet[BillingDocument]:
+    field = (sort_by or {}).get("field") or enums.BillingDocumentSortField.ISSUED_AT.value
+    # Newest first unless the caller chose a direction.
+    descending = sort_by is None or sort_by.get("direction") == "-"
+    if hasattr(field, "value"):
+        field = field.value
+
+    def by(column: str, reverse: bool = False) -> Any:
+        expression = F(column)
+        return expression.desc() if descending != reverse else expression.asc()
+
+    # Every ordering ends in the primary key: offsets (cursors) need a total order. The key runs against
+    # the date so that one scan of the (-issued_at, id) index serves both directions; PostgreSQL puts
+    # NULLs first when descending, so documents held for review (no issue date yet) lead staff's list.
+    keys = {
+        "issued_at": [by("issued_at"), by("id", reverse=True)],
+        "number": [by("number"), by("id")],
+        "total": [by("total"), by("issued_at"), by("id")],
+    }[field]
+    return queryset.order_by(*keys)
