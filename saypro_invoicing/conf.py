@@ -33,6 +33,9 @@ _DEFAULTS: dict[str, Any] = {
     "GUEST_LINK_TTL_SECONDS": 30 * 24 * 3600,
     "CELERY_QUEUE": "saypro_invoicing",
     "EMAIL_CONNECTION_REUSE": True,
+    "RETENTION_YEARS": 10,  # documents are kept (and cannot be deleted) this long after issuing
+    "SLA_LOOKBACK_DAYS": 7,  # how far back the sweeper looks for missed orders and undelivered documents
+    "PAYMENT_PENDING_HOURS": 72,  # reconciliation: an unpaid, uninvoiced order older than this is flagged
 }
 
 

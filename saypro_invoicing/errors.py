@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     NOT_INVOICED = "not_invoiced"
     NOTHING_TO_CREDIT = "nothing_to_credit"
     ALREADY_RESOLVED = "already_resolved"
+    RETENTION_ACTIVE = "retention_active"  # a document may not be deleted before its retention ends
     # Accuracy gate
     TOTAL_MISMATCH = "total_mismatch"
     PAYMENT_MISMATCH = "payment_mismatch"

@@ -66,3 +66,7 @@ class BackfillRun(models.Model):
     issued = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+
+# The retention guard on BillingDocument (signals) must be connected whenever the models are.
+from ..archive import guards  # noqa: E402, F401

@@ -1,0 +1,117 @@
+"""The accountant's export: every issued document's PDF plus ledger.csv, in one zip.
+
+ledger.csv (UTF-8 with BOM, so spreadsheet programs read the accents) has one row per document:
+number, type, date (issue date, UTC), order, customer, currency, net, one tax column per rate
+present in the export (``tax_19%``, ``tax_7%``...; empty where a document has no tax at that
+rate), gross, status, sha256 (of the stored PDF), channel, file (its path in the zip; empty once
+retention removed it). Amounts are as printed on the document, credit notes included, unsigned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from ..models import BillingDocument
+from ..money import quantize
+from ..rendering import ensure_pdf
+
+HEAD = ["number", "type", "date", "order", "customer", "currency", "net"]
+TAIL = ["gross", "status", "sha256", "channel", "file"]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: str
+    documents: int
+    files: int
+    tax_columns: tuple[str, ...]
+
+
+def rate_column(rate: Decimal) -> str:
+    return f"tax_{format((rate * 100).normalize(), 'f')}%"
+
+
+def tax_by_rate(document: BillingDocument) -> dict[Decimal, Decimal]:
+    """The document's tax per rate; partial amounts (receipts, credit notes) pro rata, summing to tax_total."""
+    order = document.document_content.order
+    currency = document.currency
+    breakdown = [line for line in order.tax_breakdown() if line.tax or line.net]
+    if not breakdown:
+        return {}
+    if document.total == order.total_gross or not order.total_gross:
+        return {line.rate: quantize(line.tax, currency) for line in breakdown}
+    share = document.total / order.total_gross
+    taxes = {line.rate: quantize(line.tax * share, currency) for line in breakdown}
+    remainder = quantize(document.tax_total, currency) - sum(taxes.values(), Decimal(0))
+    if remainder:
+        # Rounding per rate can miss the document's own tax total by a minor unit: the largest rate absorbs it.
+        largest = max(taxes, key=lambda rate: abs(taxes[rate]))
+        taxes[largest] += remainder
+    return taxes
+
+
+def documents_to_export(start: datetime, end: datetime, channel: str | None = None):  # -> QuerySet
+    documents = BillingDocument.objects.filter(number__isnull=False, issued_at__gte=start, issued_at__lt=end)
+    if channel:
+        documents = documents.filter(channel=channel)
+    return documents.order_by("channel", "type", "fiscal_year", "sequence")
+
+
+def export(out: str, start: datetime, end: datetime, *, channel: str | None = None,
+           progress: Callable[[int], None] | None = None) -> ExportResult:
+    """Write the zip to ``out`` (atomically: an interrupted export leaves no partial file)."""
+    documents = documents_to_export(start, end, channel)
+    rows: list[dict[str, str]] = []
+    rates: set[Decimal] = set()
+    files = 0
+    directory = os.path.dirname(os.path.abspath(out)) or "."
+    handle, temporary = tempfile.mkstemp(prefix=".saypro-export-", suffix=".zip", dir=directory)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for document in documents.iterator(chunk_size=200):
+                name = ""
+                if document.anonymised_at is None:
+                    document = ensure_pdf(document)
+                    name = f"documents/{document.channel}/{document.filename}"
+                    with document.pdf.open("rb") as source, archive.open(name, "w") as target:
+                        shutil.copyfileobj(source, target, 1024 * 1024)
+                    files += 1
+                taxes = tax_by_rate(document)
+                rates.update(taxes)
+                row = {
+                    "number": document.number or "", "type": document.type,
+                    "date": document.issued_at.date().isoformat() if document.issued_at else "",
+                    "order": document.order_number, "customer": document.customer_name or document.customer_email,
+                    "currency": document.currency, "net": str(quantize(document.total_net, document.currency)),
+                    "gross": str(quantize(document.total, document.currency)), "status": document.status,
+                    "sha256": document.pdf_sha256, "channel": document.channel, "file": name,
+                }
+                row.update({rate_column(rate): str(amount) for rate, amount in taxes.items()})
+                rows.append(row)
+                if progress:
+                    progress(1)
+            columns = [rate_column(rate) for rate in sorted(rates)]
+            archive.writestr("ledger.csv", _ledger(rows, HEAD + columns + TAIL).encode("utf-8-sig"))
+        os.replace(temporary, out)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return ExportResult(path=out, documents=len(rows), files=files, tax_columns=tuple(columns))
+
+
+def _ledger(rows: list[dict[str, str]], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Management commands of the plugin (cron-friendly equivalents of its Celery beat entries)."""

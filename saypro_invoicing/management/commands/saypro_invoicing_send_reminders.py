@@ -1,0 +1,24 @@
+"""Send the reminders that are due for unpaid invoices (for cron; Celery beat runs the same task)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from saypro_invoicing.delivery.reminders import send_due_reminders
+from saypro_invoicing.delivery.service import writer
+from saypro_invoicing.delivery.tasks import retry_due
+
+
+class Command(BaseCommand):
+    help = "Send due payment reminders for unpaid invoices (and, with --retries, due delivery retries)."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--retries", action="store_true",
+                            help="Also send deliveries whose retry time has come (for installs without beat).")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        with writer():
+            sent = send_due_reminders()
+        self.stdout.write(f"Reminders sent: {sent}")
+        if options["retries"]:
+            self.stdout.write(f"Retries queued: {retry_due()}")

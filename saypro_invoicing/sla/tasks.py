@@ -1,0 +1,95 @@
+"""Celery tasks of the SLA area: the sweeper and the periodic report email (primary keys / plain values in)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+
+from celery import shared_task
+from django.core.mail import EmailMessage
+from django.db import transaction
+
+from ..conf import ChannelConfig
+from ..hosts import get_host
+from ..models import AuditEntry
+from .formatting import as_csv, as_json, as_table
+from .periods import parse_period
+from .report import build_report
+
+logger = logging.getLogger(__name__)
+
+REPORT_SENT = "sla_report_sent"  # AuditEntry action: one email per channel, period and address
+
+
+@contextlib.contextmanager
+def writer() -> Iterator[None]:
+    """The host's write context (Saleor: allow_writer for its read replicas); nothing elsewhere."""
+    factory = getattr(get_host(), "writer", None)
+    with factory() if factory is not None else contextlib.nullcontext():
+        yield
+
+
+@shared_task(name="saypro_invoicing.sweep", ignore_result=True)
+def sweep_task() -> None:
+    from .sweeper import sweep
+
+    with writer():
+        sweep()
+
+
+@shared_task(name="saypro_invoicing.send_sla_report", ignore_result=True)
+def send_sla_report(period: str = "previous-week", channel: str = "") -> int:
+    """Email the period's report to each channel's staff address; idempotent per channel and period."""
+    host = get_host()
+    sent = 0
+    with writer():
+        for slug in [channel] if channel else host.active_channels():
+            config = host.channel_config(slug)
+            if config is None or not config.active or not config.staff_alert_email:
+                continue
+            sent += int(email_report(config, period))
+    return sent
+
+
+def email_report(config: ChannelConfig, period: str, *, now: datetime | None = None) -> bool:
+    """Send one channel's report; False when it was already sent for this period."""
+    start, end = parse_period(period, now)
+    key = {"channel": config.channel, "start": start.isoformat(), "end": end.isoformat(),
+           "to": config.staff_alert_email}
+    if AuditEntry.objects.filter(action=REPORT_SENT, details=key).exists():
+        return False
+    report = build_report(config.channel, start, end, now=now)
+    shop = config.display_shop_name or config.channel
+    on_time = report.invoices.percent_within_24h, report.receipts.percent_within_24h
+    subject = (f"[{shop}] Billing documents {start:%Y-%m-%d} to {end:%Y-%m-%d}: invoices "
+               f"{_pct(on_time[0])}, receipts {_pct(on_time[1])} delivered within 24 h")
+    message = EmailMessage(subject=subject, body=as_table(report), from_email=config.from_email or None,
+                           to=[config.staff_alert_email])
+    stem = f"sla-report-{config.channel}-{start:%Y%m%d}-{end:%Y%m%d}"
+    message.attach(f"{stem}.csv", as_csv(report), "text/csv")
+    message.attach(f"{stem}.json", as_json(report), "application/json")
+    with transaction.atomic():
+        # The row is written first and rolled back if sending fails, so a retry sends again.
+        AuditEntry.objects.create(action=REPORT_SENT, actor="system", details=key)
+        _send(config, message)
+    return True
+
+
+def _send(config: ChannelConfig, message: EmailMessage) -> None:
+    try:
+        from ..delivery.connection import send
+    except ImportError:  # the delivery package without per-channel connections: Django's default backend
+        from django.core.mail import get_connection
+
+        message.connection = get_connection(fail_silently=False)
+        message.send()
+        return
+    send(config, message)
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:g}%"
+
+
