@@ -1,0 +1,1 @@
+"""The Saleor host: the only subpackage that imports ``saleor`` (plugin, adapters, host, schema, tasks)."""
