@@ -54,7 +54,8 @@ def check(content: DocumentContent) -> list[Reason]:
             reasons.append(Reason(ErrorCode.MISSING_FIELD, "lines", "An invoice needs at least one line."))
         for index, line in enumerate(order.lines):
             if line.quantity <= 0 or line.total_gross < 0 or line.total_net < 0:
-                reasons.append(Reason(ErrorCode.NEGATIVE_AMOUNT, f"lines[{index}]", "Line quantity and totals must be positive."))
+                reasons.append(Reason(ErrorCode.NEGATIVE_AMOUNT, f"lines[{index}]",
+                                      "Line quantity and totals must be positive."))
             if line.total_gross < line.total_net:
                 reasons.append(Reason(ErrorCode.TOTAL_MISMATCH, f"lines[{index}]", "Line gross is below its net."))
         extra = [d for d in order.discounts if not d.included_in_lines]
@@ -77,9 +78,10 @@ def check(content: DocumentContent) -> list[Reason]:
     elif content.type == DocumentType.CREDIT_NOTE:
         if not content.corrects_number:
             reasons.append(Reason(ErrorCode.NOT_INVOICED, "corrects", "A credit note must reference an invoice."))
-        if content.refund is not None:
-            equal("amount", ErrorCode.PAYMENT_MISMATCH, "The credit differs from the refunded amount.",
-                  content.refund.amount, content.amount)
+        if content.refund is not None and content.amount > content.refund.amount:
+            # Less is right when part of a refund was already credited or only returned an overpayment.
+            reasons.append(Reason(ErrorCode.PAYMENT_MISMATCH, "amount", "The credit exceeds the refunded amount.",
+                                  str(content.refund.amount), str(content.amount)))
         if content.amount > order.total_gross:
             reasons.append(Reason(ErrorCode.TOTAL_MISMATCH, "amount", "The credit exceeds the invoiced total.",
                                   str(order.total_gross), str(content.amount)))

@@ -40,11 +40,33 @@ _DEFAULTS: dict[str, Any] = {
 
 
 def setting(name: str) -> Any:
-    """One process-wide setting, with its default; a name we do not know is a programming error."""
+    """One process-wide setting: Django's SAYPRO_INVOICING, else the environment variable
+    SAYPRO_INVOICING_<NAME> (handy where the host's settings file is not the merchant's to edit, as in
+    Saleor), else the default. A name we do not know is a programming error."""
     if name not in _DEFAULTS:
         raise ConfigurationError(f"Unknown setting SAYPRO_INVOICING[{name!r}].")
     configured = getattr(django_settings, "SAYPRO_INVOICING", {}) or {}
-    return configured.get(name, _DEFAULTS[name])
+    if name in configured:
+        return configured[name]
+    from_env = os.environ.get(f"SAYPRO_INVOICING_{name}")
+    if from_env is not None:
+        return _from_env(name, from_env, _DEFAULTS[name])
+    if name == "PUBLIC_URL" and getattr(django_settings, "PUBLIC_URL", None):
+        return django_settings.PUBLIC_URL  # Saleor's own public URL serves our plugin path too
+    return _DEFAULTS[name]
+
+
+def _from_env(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"SAYPRO_INVOICING_{name} must be a whole number.", field=name) from exc
+    if isinstance(default, list):
+        return [part for part in raw.split(os.pathsep) if part]
+    return raw
 
 
 def required_setting(name: str) -> Any:

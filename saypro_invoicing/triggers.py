@@ -80,18 +80,24 @@ def plan_credit_notes(
 ) -> list[Planned]:
     """Credit notes for refunds and cancellation, never crediting more than was invoiced.
 
-    ``credited`` maps the trigger keys of credit notes already issued to their amounts.
+    ``credited`` maps the trigger keys of credit notes already issued to their amounts. A refund
+    that only gives back an overpayment (charged twice, refunded once) reduces nothing the customer
+    owes, so it gets no credit note: only refunds beyond what was charged over the invoice count.
     """
     if not config.issue_credit_notes or invoiced <= 0:
         return []
     remaining = invoiced - sum(credited.values(), Decimal(0))
+    overpaid = max(Decimal(0), snapshot.total_charged - invoiced)
+    refund_credited = sum((v for k, v in credited.items() if ":credit_note:refund:" in k), Decimal(0))
+    creditable = max(Decimal(0), sum((r.amount for r in snapshot.refunds), Decimal(0)) - overpaid) - refund_credited
     planned: list[Planned] = []
     for refund in snapshot.refunds:
         key = credit_note_key(snapshot.order_id, f"refund:{refund.reference}")
-        if key in credited or refund.amount <= 0 or remaining <= 0:
+        if key in credited or refund.amount <= 0 or remaining <= 0 or creditable <= 0:
             continue
-        amount = min(refund.amount, remaining)
+        amount = min(refund.amount, remaining, creditable)
         remaining -= amount
+        creditable -= amount
         planned.append(Planned(DocumentType.CREDIT_NOTE, key, refund.created_at, refund=refund, amount=amount,
                                reason=refund.reason or "Refund"))
     cancel_key = credit_note_key(snapshot.order_id, "cancel")

@@ -97,3 +97,16 @@ def test_snapshot_round_trips_through_json_exactly():
     rates = {line.rate: line for line in again.tax_breakdown()}
     assert set(rates) == {Decimal("0.19"), Decimal("0.07")}
     assert sum(t.gross for t in rates.values()) == snapshot.total_gross
+
+
+def test_settings_fall_back_to_environment_then_host(settings, monkeypatch):
+    settings.SAYPRO_INVOICING = {}
+    settings.PUBLIC_URL = "https://api.shop.example"
+    assert setting("PUBLIC_URL") == "https://api.shop.example"
+    monkeypatch.setenv("SAYPRO_INVOICING_PUBLIC_URL", "https://invoices.shop.example")
+    monkeypatch.setenv("SAYPRO_INVOICING_LINK_TTL_SECONDS", "600")
+    assert setting("PUBLIC_URL") == "https://invoices.shop.example"
+    assert setting("LINK_TTL_SECONDS") == 600
+    monkeypatch.setenv("SAYPRO_INVOICING_LINK_TTL_SECONDS", "ten minutes")
+    with pytest.raises(ConfigurationError, match="SAYPRO_INVOICING_LINK_TTL_SECONDS"):
+        setting("LINK_TTL_SECONDS")

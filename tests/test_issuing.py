@@ -106,8 +106,21 @@ def test_refunds_issue_credit_notes_never_above_the_invoice(channel):
     notes = docs(order, DocumentType.CREDIT_NOTE).order_by("sequence")
     invoice = docs(order, DocumentType.INVOICE).get()
     assert [n.total for n in notes] == [Decimal("20.00"), Decimal("49.38")]
+    assert all(n.status == DocumentStatus.ISSUED for n in notes)
     assert all(n.corrects_id == invoice.id for n in notes)
     assert from_json(DocumentContent, notes[0].content).corrects_number == invoice.number
+
+
+def test_refunding_an_overpayment_credits_nothing(channel):
+    """Charged twice by mistake, one charge refunded: the customer still owes the invoice."""
+    order = sample.create_order()
+    sample.pay(str(order.id))
+    sample.pay(str(order.id), "69.38")  # the duplicate charge
+    sample.refund(str(order.id), "69.38", reason="Duplicate charge")
+    assert not docs(order, DocumentType.CREDIT_NOTE).exists()
+    sample.refund(str(order.id), "9.38", reason="Damaged item")  # now a real reduction
+    note = docs(order, DocumentType.CREDIT_NOTE).get()
+    assert note.total == Decimal("9.38") and note.status == DocumentStatus.ISSUED
 
 
 def test_cancelling_an_invoiced_order_credits_the_rest_once(channel):
