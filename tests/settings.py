@@ -41,7 +41,9 @@ TEMPLATES = [
 ]
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "saypro-tests-media")
 SAYPRO_INVOICING = {
-    "PRIVATE_ROOT": os.path.join(tempfile.gettempdir(), "saypro-tests-private"),
+    # SAYPRO_PRIVATE_ROOT: a worker process started by an end-to-end test shares the test's storage.
+    "PRIVATE_ROOT": (os.environ.get("SAYPRO_PRIVATE_ROOT")
+                     or os.path.join(tempfile.gettempdir(), "saypro-tests-private")),
     "PUBLIC_URL": "http://testserver",
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
