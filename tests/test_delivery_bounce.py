@@ -55,9 +55,9 @@ def test_rejected_recipient_bounces_suppresses_alerts_and_falls_back(shop, smtp_
     assert (fallback.purpose, fallback.status, fallback.recipient) == (AttemptPurpose.FALLBACK, AttemptStatus.SENT,
                                                                        "jane.account@example.com")
     receipt.refresh_from_db()
-    # BOUNCED outranks SENT: the fallback's acceptance is recorded but does not hide the bounce.
-    assert receipt.delivery_status == DeliveryStatus.BOUNCED
-    assert receipt.bounced_at is not None and receipt.accepted_at is not None
+    # The fallback's acceptance is newer than the bounce: the customer has the document again.
+    assert receipt.delivery_status == DeliveryStatus.SENT
+    assert receipt.bounced_at is not None and receipt.accepted_at == fallback.finished_at
     assert Suppression.objects.get(address="jane@example.com", cleared_at__isnull=True).reason == "hard_bounce"
     # The invoice, a moment later, is not even tried on the suppressed address and goes to the account's.
     suppressed, invoice_fallback = DeliveryAttempt.objects.filter(document=invoice).order_by("started_at", "id")
@@ -172,7 +172,11 @@ def test_webhook_bounce_marks_bounced_suppresses_and_falls_back(shop, smtp_serve
     sent.refresh_from_db()
     assert sent.status == AttemptStatus.BOUNCED
     invoice.refresh_from_db()
-    assert invoice.delivery_status == DeliveryStatus.BOUNCED
+    # Bounced, then the fallback to the account address was accepted: that newer acceptance is the status.
+    assert invoice.bounced_at is not None
+    assert invoice.delivery_status == DeliveryStatus.SENT
+    fallback = DeliveryAttempt.objects.get(document=invoice, purpose=AttemptPurpose.FALLBACK)
+    assert fallback.recipient == "jane.account@example.com" and invoice.accepted_at == fallback.finished_at
     event = DeliveryEvent.objects.get(document=invoice)
     assert (event.event_type, event.attempt_id, event.provider_event_id) == ("bounced", sent.pk, "4323372036854775807")
     assert "550 5.1.1" in event.description and event.payload["Type"] == "HardBounce"

@@ -4,6 +4,10 @@ QUEUED -> SENT (accepted by a server) -> DELIVERED / BOUNCED / FAILED. The order
 DeliveryStatus is the precedence: an update to a lower status (a late or out-of-order webhook, a
 retry's result after a delivery event) never replaces a higher one. The check is in the UPDATE's
 WHERE clause, so two workers racing cannot downgrade either.
+
+One exception: a server accepting a *new* attempt (a fallback address, an SMS, a resend) after a
+bounce or failure is a newer fact than the failure, so SENT replaces BOUNCED and FAILED and the
+acceptance time becomes that attempt's. The failure stays on record (bounced_at, attempts, alerts).
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ TIMESTAMP_FIELD: dict[str, str] = {
 }
 
 
+SUPERSEDED_BY_NEW_ACCEPTANCE = (DeliveryStatus.BOUNCED, DeliveryStatus.FAILED)
+
+
 def rank(status: str) -> int:
     return ORDER.index(status)
 
@@ -42,6 +49,11 @@ def advance(document: BillingDocument, status: str, *, at: datetime | None = Non
     delivery is a fact for the record, just not the document's status.
     """
     at = at or timezone.now()
+    if status == DeliveryStatus.SENT and BillingDocument.objects.filter(
+            pk=document.pk, delivery_status__in=SUPERSEDED_BY_NEW_ACCEPTANCE).update(
+            delivery_status=DeliveryStatus.SENT, accepted_at=at):
+        document.delivery_status, document.accepted_at = DeliveryStatus.SENT, at
+        return True
     stamp = TIMESTAMP_FIELD.get(status)
     if stamp:
         BillingDocument.objects.filter(pk=document.pk).filter(**{f"{stamp}__isnull": True}).update(**{stamp: at})
