@@ -41,7 +41,7 @@ $(VENV)/.installed: setup.cfg constraints.txt pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (Saleor requires it): install it, e.g. pyenv install 3.12"; exit 1; }
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[test,demo,bench,dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,demo,bench,dev,sms]'
 	touch $@
 
 lint: venv

@@ -136,8 +136,9 @@ def issue(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned, *, send
         summary = ", ".join(f"{r.field}: {r.code.value}" for r in reasons)
         logger.warning("saypro_invoicing: %s for order %s held for review (%s)", plan.type, snapshot.order_number,
                        summary)
+        kind = plan.type.replace("_", " ")
         raise_alert(AlertKind.REVIEW_HOLD, document,
-                    f"The {plan.type.replace('_', ' ')} for order {snapshot.order_number} was held for review: {summary}.")
+                    f"The {kind} for order {snapshot.order_number} was held for review: {summary}.")
         return IssueResult(document, created=True)
     get_host().document_issued(document)
     if send:

@@ -9,6 +9,19 @@ import pytest
 from saypro_invoicing.hosts import reset_host
 from saypro_invoicing.storage import reset_private_storage
 
+pytest.register_assert_rewrite("tests.smtp", "tests.graphql_fixtures", "tests.graphql_support")
+
+
+def _sandbox_installed() -> bool:
+    from django.conf import settings
+
+    return "saypro_invoicing.hosts.sandbox" in settings.INSTALLED_APPS
+
+
+# The loopback SMTP server for every suite; the sandbox's GraphQL callers and documents where the
+# sandbox host is installed (not in the `saleor` suite, which runs with Saleor's settings).
+pytest_plugins = ["tests.smtp"] + (["tests.graphql_fixtures"] if _sandbox_installed() else [])
+
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):

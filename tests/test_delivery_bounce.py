@@ -17,7 +17,6 @@ from saypro_invoicing.models.documents import DeliveryStatus
 from saypro_invoicing.models.records import AlertKind
 from saypro_invoicing.snapshot import DocumentType
 
-pytest_plugins = ["tests.smtp"]
 ACCEPT = "accept"
 REJECT = "reject"
 pytestmark = pytest.mark.django_db

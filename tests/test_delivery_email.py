@@ -10,7 +10,6 @@ from saypro_invoicing.models.delivery import AttemptPurpose, AttemptStatus
 from saypro_invoicing.models.documents import DeliveryStatus
 from saypro_invoicing.snapshot import DocumentType
 
-pytest_plugins = ["tests.smtp"]
 pytestmark = pytest.mark.django_db
 
 

@@ -18,7 +18,6 @@ from saypro_invoicing.models.documents import DeliveryStatus
 from saypro_invoicing.models.records import AlertKind
 from saypro_invoicing.snapshot import DocumentType
 
-pytest_plugins = ["tests.smtp"]
 DEFER = "defer"
 pytestmark = pytest.mark.django_db
 # The SMTP server's event loop keeps real time while the tests move the clock.

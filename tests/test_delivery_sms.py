@@ -17,7 +17,6 @@ from saypro_invoicing.models import BillingDocument, DeliveryAttempt
 from saypro_invoicing.models.delivery import AttemptStatus, Channel
 from saypro_invoicing.snapshot import Address, DocumentType
 
-pytest_plugins = ["tests.smtp"]
 REJECT = "reject"
 pytestmark = pytest.mark.django_db
 PHONE = "+49 170 1234567"

@@ -18,7 +18,6 @@ from saypro_invoicing.graphql.ids import global_id
 from saypro_invoicing.models import BillingDocument
 from tests.graphql_support import MANAGERS, ROLES
 
-pytest_plugins = ["tests.graphql_fixtures"]
 pytestmark = pytest.mark.django_db
 
 PLUGIN = "/plugins/channel/default-channel/saypro.invoicing/"

@@ -21,7 +21,6 @@ from saypro_invoicing.models.delivery import AttemptStatus
 from saypro_invoicing.models.documents import DeliveryStatus
 from saypro_invoicing.snapshot import DocumentType
 
-pytest_plugins = ["tests.smtp"]
 BROKER = os.environ.get("SAYPRO_E2E_BROKER", "redis://127.0.0.1:6379/3")
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,6 @@ from saypro_invoicing.models.records import AlertKind
 from saypro_invoicing.snapshot import DocumentType
 from tests.graphql_support import CORRECTION_INPUT, REQUEST, RESOLVE
 
-pytest_plugins = ["tests.graphql_fixtures", "tests.smtp"]
 pytestmark = pytest.mark.django_db
 
 REQUESTED_AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

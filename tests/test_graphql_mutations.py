@@ -14,7 +14,6 @@ from saypro_invoicing.models.delivery import AttemptPurpose, AttemptStatus
 from saypro_invoicing.models.documents import DocumentStatus, PaymentStatus
 from tests.graphql_support import CORRECTION_INPUT, MANAGERS, REQUEST, RESOLVE, ROLES
 
-pytest_plugins = ["tests.graphql_fixtures", "tests.smtp"]
 pytestmark = pytest.mark.django_db
 
 RESEND = """

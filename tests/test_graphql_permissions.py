@@ -8,7 +8,6 @@ from saypro_invoicing.graphql.ids import global_id
 from saypro_invoicing.graphql.queries import resolve_order_billing_documents
 from tests.graphql_support import MANAGERS, ROLES, error_codes, visible_keys
 
-pytest_plugins = ["tests.graphql_fixtures"]
 pytestmark = pytest.mark.django_db
 
 LIST = """

@@ -22,7 +22,6 @@ from saypro_invoicing.snapshot import Address, DocumentType, Payment
 from saypro_invoicing.triggers import Planned
 from tests.graphql_support import error_codes
 
-pytest_plugins = ["tests.graphql_fixtures"]
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

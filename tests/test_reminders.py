@@ -16,7 +16,6 @@ from saypro_invoicing.models.delivery import AttemptPurpose, AttemptStatus
 from saypro_invoicing.models.documents import PaymentStatus
 from saypro_invoicing.snapshot import DocumentType
 
-pytest_plugins = ["tests.smtp"]
 DEFER = "defer"
 pytestmark = pytest.mark.django_db
 REAL_TIME = ["asyncio", "aiosmtpd", "selectors"]

@@ -8,7 +8,6 @@ a duplicate or early task a no-op, so nothing is sent twice by accident.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,13 +47,6 @@ class Outcome:
     attempt: DeliveryAttempt | None = None
     retry_at: datetime | None = None
     reason: str = ""
-
-
-def writer() -> contextlib.AbstractContextManager:
-    """The host's write context (Saleor routes reads to replicas and wants writes declared)."""
-    host = get_host()
-    factory = getattr(host, "writer", None)
-    return factory() if callable(factory) else contextlib.nullcontext()
 
 
 def chain(document: BillingDocument, channel: str, purpose: str, recipient: str,

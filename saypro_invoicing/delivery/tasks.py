@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..conf import setting
-from ..hosts import get_host
+from ..hosts import get_host, writer
 from ..models import StaffAlert
 from ..models.delivery import AttemptStatus, Channel
 from . import connection, service
@@ -55,7 +55,7 @@ def queue_sms(document_id: uuid.UUID | str, phone: str) -> None:
 def deliver_document(self, document_id: str, purpose: str = "document", recipient: str = "",
                      not_before: str = "") -> str:
     since = parse_datetime(not_before) if not_before else None
-    with service.writer():
+    with writer():
         outcome = service.deliver(document_id, purpose, recipient, not_before=since)
     if outcome.status == AttemptStatus.DEFERRED and outcome.retry_at and not self.request.is_eager:
         countdown = max(1, int((outcome.retry_at - timezone.now()).total_seconds()) + 1)
@@ -69,7 +69,7 @@ def deliver_document(self, document_id: str, purpose: str = "document", recipien
 def deliver_sms(self, document_id: str, phone: str) -> str:
     from .sms import deliver_sms as send_sms
 
-    with service.writer():
+    with writer():
         result = send_sms(document_id, phone)
     return result
 
@@ -78,7 +78,7 @@ def retry_due(now: datetime | None = None) -> int:
     """Send every delivery whose retry time has come; returns how many were queued."""
     now = now or timezone.now()
     count = 0
-    with service.writer():
+    with writer():
         for attempt, start in list(service.iter_due_retries(now)):
             if attempt.channel == Channel.SMS:
                 deliver_sms.apply_async(args=[str(attempt.document_id), attempt.recipient],
@@ -103,7 +103,7 @@ def retry_due_deliveries() -> int:
 
 @shared_task(bind=True, name="saypro_invoicing.send_staff_alert", ignore_result=True)
 def send_staff_alert(self, alert_id: int) -> str:
-    with service.writer():
+    with writer():
         alert = StaffAlert.objects.select_related("document").filter(pk=alert_id).first()
         if alert is None or alert.emailed_at is not None:
             return "skipped"
@@ -129,5 +129,5 @@ def send_staff_alert(self, alert_id: int) -> str:
 def send_due_reminders() -> int:
     from .reminders import send_due_reminders as run
 
-    with service.writer():
+    with writer():
         return run()

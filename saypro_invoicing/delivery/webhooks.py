@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpRe
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from ..hosts import get_host
+from ..hosts import get_host, writer
 from ..models import DeliveryAttempt, DeliveryEvent
 from ..models.delivery import AttemptStatus
 from ..models.documents import DeliveryStatus
@@ -91,7 +91,7 @@ def tracking_view(request: HttpRequest, esp: str) -> HttpResponse:
     token = _channel.set(getattr(request, "saypro_channel", "") or "")
     try:
         view.setup(request)
-        with service.writer():
+        with writer():
             return view.dispatch(request)
     except AnymailWebhookValidationFailure as exc:
         logger.warning("saypro_invoicing: rejected %s webhook: %s", esp, exc)

@@ -11,8 +11,8 @@ import logging
 from django.http import FileResponse, HttpRequest, HttpResponse
 
 from .. import links
-from ..delivery.service import writer
 from ..errors import SayproInvoicingError
+from ..hosts import writer
 from ..models import BillingDocument
 from ..models.documents import DocumentStatus
 from ..rendering import ensure_pdf

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,6 +97,12 @@ def get_host() -> Host:
     if _host is None:
         _host = import_string(setting("HOST") or default_host_path())()
     return _host
+
+
+def writer() -> contextlib.AbstractContextManager:
+    """The host's write context: Saleor routes reads to replicas and wants code that writes to say so."""
+    factory = getattr(get_host(), "writer", None)
+    return factory() if callable(factory) else contextlib.nullcontext()
 
 
 def reset_host() -> None:

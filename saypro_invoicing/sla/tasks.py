@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from datetime import datetime
 
 from celery import shared_task
@@ -12,7 +10,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 
 from ..conf import ChannelConfig
-from ..hosts import get_host
+from ..hosts import get_host, writer
 from ..models import AuditEntry
 from .formatting import as_csv, as_json, as_table
 from .periods import parse_period
@@ -21,14 +19,6 @@ from .report import build_report
 logger = logging.getLogger(__name__)
 
 REPORT_SENT = "sla_report_sent"  # AuditEntry action: one email per channel, period and address
-
-
-@contextlib.contextmanager
-def writer() -> Iterator[None]:
-    """The host's write context (Saleor: allow_writer for its read replicas); nothing elsewhere."""
-    factory = getattr(get_host(), "writer", None)
-    with factory() if factory is not None else contextlib.nullcontext():
-        yield
 
 
 @shared_task(name="saypro_invoicing.sweep", ignore_result=True)

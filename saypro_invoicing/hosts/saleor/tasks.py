@@ -5,7 +5,6 @@ of settings.PLUGINS: for our plugin class that is this module. Without it a work
 ``saypro_invoicing.deliver_document`` as an unregistered task.
 """
 
-from ...delivery import tasks as delivery_tasks
-from ...sla import tasks as sla_tasks
+from ...tasks import delivery_tasks, sla_tasks
 
 __all__ = ["delivery_tasks", "sla_tasks"]

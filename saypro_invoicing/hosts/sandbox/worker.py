@@ -13,4 +13,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 app = Celery("saypro_invoicing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["saypro_invoicing.delivery", "saypro_invoicing.sla"], related_name="tasks")
+app.autodiscover_tasks(["saypro_invoicing"], related_name="tasks")

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from ...errors import SayproInvoicingError
-from ...sla.tasks import writer
+from ...hosts import writer
 
 
 def run(action: Callable[[], Any]) -> Any:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from saypro_invoicing.delivery.reminders import send_due_reminders
-from saypro_invoicing.delivery.service import writer
 from saypro_invoicing.delivery.tasks import retry_due
+from saypro_invoicing.hosts import writer
 
 
 class Command(BaseCommand):
