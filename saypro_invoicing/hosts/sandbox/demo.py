@@ -106,6 +106,7 @@ def run_flow(smtp_port: int) -> list[str]:
 
 def report(out: Path, order_ids: list[str], mailbox: object, elapsed: float) -> None:
     from ...models import BillingDocument
+    from ...money import quantize
 
     pdf_dir = out / "pdfs"
     pdf_dir.mkdir(exist_ok=True)
@@ -116,8 +117,9 @@ def report(out: Path, order_ids: list[str], mailbox: object, elapsed: float) -> 
             pdf_name = f"pdfs/{document.filename}"
             with document.pdf.open("rb") as source:
                 (out / pdf_name).write_bytes(source.read())
+        total = quantize(document.total, document.currency)
         rows.append((document.number or "(held)", document.type, document.order_number, document.currency,
-                     str(document.total), document.status, document.delivery_status, pdf_name or "-"))
+                     str(total), document.status, document.delivery_status, pdf_name or "-"))
     widths = [max(len(str(r[i])) for r in rows + [_HEADER]) for i in range(len(_HEADER))]
     print(f"\nSayPro Invoicing demo: {len(order_ids)} sample orders -> {len(rows)} documents in {elapsed:.1f} s\n")
     for row in [_HEADER, *rows]:

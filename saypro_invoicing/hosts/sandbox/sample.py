@@ -7,7 +7,6 @@ which is how tests simulate a missed hook).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,7 +18,6 @@ from ...snapshot import Address, Discount, Line, OrderSnapshot, Payment, Refund,
 from .models import SandboxChannel, SandboxOrder
 
 DEFAULT_CHANNEL = "default-channel"
-_counter = itertools.count(1)
 
 DEMO_CONFIGURATION: dict[str, Any] = {
     "shop_name": "SayPro Demo Shop",
@@ -121,11 +119,9 @@ def create_order(snapshot: OrderSnapshot | None = None, *, notify: bool = True, 
 
 
 def _next_number() -> int:
-    last = SandboxOrder.objects.count()
-    candidate = last + next(_counter)
-    while SandboxOrder.objects.filter(number=str(candidate)).exists():
-        candidate += 1
-    return candidate
+    """Sequential like Saleor's order numbers; unique even after rows were added by hand."""
+    numbers = [int(n) for n in SandboxOrder.objects.values_list("number", flat=True) if n.isdigit()]
+    return max(numbers, default=0) + 1
 
 
 def update(order_id: str, *, notify: bool = True, at: datetime | None = None, **changes: Any) -> OrderSnapshot:
