@@ -1,0 +1,140 @@
+"""results.json -> results.md: the tables the README's Performance section reproduces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TARGET_LABELS = {
+    ("render", "invoice_5_at_most_half_of_naive"): "Render: 5-line invoice <= 0.5 x naive WeasyPrint",
+    ("render", "rss_growth_under_10_pct"): "Render worker RSS growth < 10 %",
+    ("pipeline", "at_least_8_docs_per_s"): "Pipeline: >= 8 documents/s sustained",
+    ("pipeline", "p99_within_10_min"): "Pipeline: p99 event -> accepted <= 10 min",
+    ("pipeline", "zero_lost"): "Pipeline: 0 lost",
+    ("pipeline", "zero_duplicated"): "Pipeline: 0 duplicated",
+    ("api", "p95_at_most_50_ms"): "API: p95 <= 50 ms",
+    ("api", "query_count_independent_of_page_size"): "API: SQL query count independent of page size",
+}
+
+
+def _t(summary: dict[str, Any] | None, unit: str = " ms") -> str:
+    if not summary:
+        return "-"
+    return f"{summary['median']:.1f}{unit} ({summary['p10']:.1f}-{summary['p90']:.1f})"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _failed(stage: dict[str, Any] | None) -> str | None:
+    if stage is None:
+        return "not run"
+    if "error" in stage:
+        return f"failed: {stage['error'].strip().splitlines()[-1][:200]}"
+    return None
+
+
+def render_section(stage: dict[str, Any]) -> list[str]:
+    rows = []
+    for name, row in stage["subjects"].items():
+        rows.append([name.replace("_", " "), row["pages"], _t(row["ours_ms"]), _t(row["naive_ms"]),
+                     _t(row["floor_ms"]), f"{row['ours_over_naive']['median']:.2f}",
+                     f"{row['ours_over_floor']['median']:.0f}"])
+    lines = ["### Rendering", "",
+             "Median ms (p10-p90); ratios are medians of per-round ratios, measured interleaved in the same run. "
+             "Naive: `weasyprint.HTML(string=html).write_pdf()` of the same HTML, default settings. "
+             "Floor: a ReportLab canvas drawing the same formatted data.", ""]
+    lines += _table(["Document", "Pages", "Ours", "Naive WeasyPrint", "ReportLab floor", "Ours/naive", "Ours/floor"],
+                    rows)
+    rss = stage.get("rss") or {}
+    if "samples_mb" in rss:
+        s = rss["samples_mb"]
+        lines += [f"Render worker memory over {rss['renders']} renders: RSS {s['10%']['VmRSS']} MB at 10 % -> "
+                  f"{s['100%']['VmRSS']} MB at 100 % ({rss['rss_growth_10_to_100_pct']:+.1f} %), "
+                  f"peak (VmHWM) {s['100%']['VmHWM']} MB.", ""]
+    return lines
+
+
+def coldstart_section(stage: dict[str, Any]) -> list[str]:
+    rows = [[variant, _t(row["to_first_pdf"]), _t(row["import_setup"]), _t(row["warm"]), _t(row["first_render"]),
+             _t(row["second_render"])] for variant, row in stage.items() if isinstance(row, dict) and
+            "to_first_pdf" in row]
+    return ["### Cold start", "", "A new process until its first PDF (5-line invoice); `warm` calls "
+            "`rendering.warm()` before the first document, as a worker does at process start.", "",
+            *_table(["Process", "Process -> first PDF", "Import + Django setup", "warm()", "First render",
+                     "Second render"], rows)]
+
+
+def pipeline_section(stage: dict[str, Any]) -> list[str]:
+    latency = stage.get("latency_s") or {}
+    rows = [[stage["orders"], stage["documents"], stage["accepted"], stage.get("sustained_docs_per_s", "-"),
+             stage.get("overall_docs_per_s", "-"), latency.get("p50", "-"), latency.get("p95", "-"),
+             latency.get("p99", "-"), stage["lost"], stage["duplicated"]]]
+    return ["### Pipeline", "",
+            f"A burst of paid orders: issue (in the web process, {stage['burst_orders_per_s']} orders/s) -> render "
+            f"-> store -> email accepted by a local SMTP server; Celery worker pool of "
+            f"{stage['worker_concurrency']} processes over Redis; PostgreSQL. One invoice per order.", "",
+            *_table(["Orders", "Documents", "Accepted", "Docs/s sustained", "Docs/s overall", "p50 s", "p95 s",
+                     "p99 s", "Lost", "Duplicated"], rows)]
+
+
+def api_section(stage: dict[str, Any]) -> list[str]:
+    rows = [[name.replace("_", " "), row["rows"], f"{row['ms']['p50']:.1f}", f"{row['ms']['p95']:.1f}",
+             f"{row['queries_first_10']} / {row['queries_first_50']} / {row['queries_first_100']}"]
+            for name, row in stage["cases"].items()]
+    return ["### GraphQL API", "",
+            f"`billingDocuments` over {stage['documents']:,} documents in PostgreSQL, through the standalone "
+            "GraphQL view with Django's test client (signed-in staff user; `me` as a customer).", "",
+            *_table(["Query (first: 50)", "Rows", "p50 ms", "p95 ms", "SQL queries (first 10 / 50 / 100)"], rows)]
+
+
+def email_section(stage: dict[str, Any]) -> list[str]:
+    return ["### Email", "",
+            f"Django's SMTP backend to a local SMTP server, {stage['message_bytes'] / 1000:.0f} KB messages with a "
+            "PDF attached, blocks alternating in the same run.", "",
+            *_table(["Connection", "Messages/s"],
+                    [["one reused", _t(stage["reused_msgs_per_s"], "")],
+                     ["new per message", _t(stage["new_each_msgs_per_s"], "")],
+                     ["ratio reused/new", f"{stage['reused_over_new_each']['median']:.2f}"]])]
+
+
+SECTIONS = {"render": render_section, "coldstart": coldstart_section, "pipeline": pipeline_section,
+            "api": api_section, "email": email_section}
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for stage_name, stage in results["stages"].items():
+        for name, target in (stage.get("targets") or {}).items():
+            found.append({"stage": stage_name, "name": name, **target})
+    return found
+
+
+def markdown(results: dict[str, Any]) -> str:
+    machine, versions = results["machine"], results["versions"]
+    lines = [
+        f"Measured {results['date']}{' (quick run: smaller counts)' if results['quick'] else ''} on "
+        f"{machine['nproc']} cores ({machine['cpu']}), {machine['ram_gb']} GB RAM; load average at start "
+        f"{', '.join(str(x) for x in results['load_average_at_start'])}.",
+        f"Python {versions['python']}, Django {versions['django']}, WeasyPrint {versions['weasyprint']}, "
+        f"Pango {versions['pango']}, Celery {versions['celery']}, PostgreSQL {versions['postgresql']}, "
+        f"Redis {versions['redis']}. Produced by `make {'bench-quick' if results['quick'] else 'bench'}` "
+        f"({results['total_seconds']:.0f} s).",
+        "",
+    ]
+    for name, section in SECTIONS.items():
+        stage = results["stages"].get(name)
+        problem = _failed(stage)
+        if problem:
+            lines += [f"### {name}", "", problem, ""]
+            continue
+        lines += section(stage)
+    rows = []
+    for target in targets(results):
+        label = TARGET_LABELS.get((target["stage"], target["name"]), f"{target['stage']}: {target['name']}")
+        value = target.get("value")
+        rows.append([label, "-" if value is None else value, "met" if target["met"] else "**missed**"])
+    lines += ["### Targets", "", *_table(["Target", "Measured", ""], rows)]
+    return "\n".join(lines)

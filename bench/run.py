@@ -1,0 +1,87 @@
+"""Run the benchmarks: ``python -m bench.run [--quick] [--only render,api] --out bench/results.json``.
+
+Writes the JSON and, next to it, the markdown tables (results.md, or results-quick.md for --quick).
+A stage that fails is recorded with its error; the run itself always exits 0: benchmarks report, they
+do not gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+STAGES = ("render", "coldstart", "email", "pipeline", "api")
+# Stages that need the database (and Redis): they run after it is created and migrated.
+DATABASE_STAGES = {"pipeline", "api"}
+
+
+def run_stage(name: str, quick: bool) -> dict[str, Any]:
+    from importlib import import_module
+
+    from .machine import load_average
+
+    load = load_average()
+    started = time.perf_counter()
+    print(f"[{name}]", flush=True)
+    try:
+        result = import_module(f"bench.{name}").run(quick)
+    except Exception:  # noqa: BLE001 - a broken stage is reported, the others still run
+        result = {"error": traceback.format_exc()}
+        print(f"  {name} failed:\n{result['error']}", flush=True)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    result["load_average_before"] = load
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller counts; finishes in under 2 minutes")
+    parser.add_argument("--only", default="", help=f"comma-separated stages among {', '.join(STAGES)}")
+    parser.add_argument("--out", default="bench/results.json")
+    args = parser.parse_args()
+    stages = [s.strip() for s in args.only.split(",") if s.strip()] or list(STAGES)
+    unknown = set(stages) - set(STAGES)
+    if unknown:
+        parser.error(f"unknown stages: {', '.join(sorted(unknown))}")
+
+    started = time.perf_counter()
+    from .env import ensure_database, setup_django
+
+    setup_django()
+    from . import machine, report
+
+    results: dict[str, Any] = {"quick": args.quick, **machine.describe(), "stages": {}}
+    if DATABASE_STAGES & set(stages):
+        try:
+            ensure_database()
+        except Exception:  # noqa: BLE001
+            error = traceback.format_exc()
+            print(f"benchmark database unavailable:\n{error}", flush=True)
+            for name in DATABASE_STAGES & set(stages):
+                results["stages"][name] = {"error": error}
+            stages = [s for s in stages if s not in DATABASE_STAGES]
+    for name in stages:
+        results["stages"][name] = run_stage(name, args.quick)
+    results["stages"] = {name: results["stages"][name] for name in STAGES if name in results["stages"]}
+    results["total_seconds"] = round(time.perf_counter() - started, 1)
+    results["load_average_at_end"] = machine.load_average()
+    results["targets"] = report.targets(results)
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    markdown = out.with_suffix(".md")
+    markdown.write_text(report.markdown(results) + "\n", encoding="utf-8")
+    print(f"\nTargets ({results['total_seconds']:.0f} s in all):")
+    for target in results["targets"]:
+        print(f"  {'met   ' if target['met'] else 'MISSED'} {target['stage']}: {target['name']} "
+              f"(measured {target.get('value')})")
+    print(f"Wrote {out} and {markdown}")
+
+
+if __name__ == "__main__":
+    main()
