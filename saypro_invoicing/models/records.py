@@ -15,6 +15,7 @@ class AlertKind(models.TextChoices):
     SLA_BREACH = "sla_breach", "Delivery deadline breached"
     CORRECTION_REQUESTED = "correction_requested", "Correction requested"
     RECONCILIATION = "reconciliation", "Reconciliation mismatch"
+    HOOK_FAILED = "hook_failed", "A host event could not be processed"
 
 
 class StaffAlert(models.Model):

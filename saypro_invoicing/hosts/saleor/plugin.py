@@ -150,7 +150,7 @@ class SayproInvoicingPlugin(BasePlugin):
         slug = self.channel.slug if self.channel is not None else ""
         try:
             with allow_writer():
-                raise_alert(AlertKind.RECONCILIATION, None,
+                raise_alert(AlertKind.HOOK_FAILED, None,
                             f"{hook} failed for order {getattr(order, 'number', order)}: {exc}. "
                             "The sweeper will issue what is missing.", channel=slug)
         except Exception:  # noqa: BLE001
