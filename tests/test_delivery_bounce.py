@@ -261,3 +261,21 @@ def test_sendgrid_batch_dropped_event_is_a_bounce(shop, client, webhook_secret, 
     assert (invoice.delivery_status, receipt.delivery_status) == (DeliveryStatus.BOUNCED, DeliveryStatus.DELIVERED)
     assert DeliveryEvent.objects.get(attempt=sent).event_type == "rejected"
     assert Suppression.objects.filter(address="jane@example.com", reason="rejected").exists()
+
+
+def test_bounce_of_a_resend_counts_although_the_first_send_was_accepted(shop, smtp_server, client, webhook_secret,
+                                                                        django_capture_on_commit_callbacks):
+    """The same address accepted the first send; the resend's hard bounce shows the address is dead."""
+    invoice = pay_new_order(django_capture_on_commit_callbacks)[DocumentType.INVOICE]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend(invoice, requested_by="staff:1").queued
+    resent = DeliveryAttempt.objects.get(document=invoice, purpose=AttemptPurpose.RESEND)
+    assert resent.status == AttemptStatus.SENT and resent.recipient == "jane@example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, "postmark", postmark_bounce(resent.provider_message_id.strip("<>"),
+                                                             "jane@example.com"), **_auth())
+    assert response.status_code == 200
+    invoice.refresh_from_db()
+    assert invoice.bounced_at is not None
+    assert invoice.delivery_status == DeliveryStatus.BOUNCED  # a guest: no other address to fall back to
+    assert StaffAlert.objects.filter(document=invoice, kind=AlertKind.BOUNCED).exists()

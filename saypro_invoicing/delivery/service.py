@@ -229,13 +229,17 @@ def give_up(document: BillingDocument, config: ChannelConfig, attempt: DeliveryA
 
 
 def delivered_elsewhere(document: BillingDocument, *, exclude: DeliveryAttempt | None = None) -> bool:
-    """Whether another attempt already got this document to the customer (then a failure changes nothing)."""
+    """Whether another attempt already got this document to the customer (then a failure changes nothing).
+
+    Only an acceptance at another address counts: once an address bounces, an earlier acceptance there
+    (the first send, before a resend bounced) proves nothing about the customer having the document.
+    """
     if document.delivery_status == DeliveryStatus.DELIVERED:
         return True
     accepted = DeliveryAttempt.objects.filter(document=document, purpose__in=FALLBACK_PURPOSES,
                                               status=AttemptStatus.SENT)
     if exclude is not None:
-        accepted = accepted.exclude(pk=exclude.pk)
+        accepted = accepted.exclude(pk=exclude.pk).exclude(recipient=exclude.recipient)
     return accepted.exists()
 
 

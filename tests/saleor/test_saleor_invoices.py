@@ -176,3 +176,47 @@ def test_nothing_happens_in_channels_where_the_plugin_is_off(
     with django_capture_on_commit_callbacks(execute=True):
         mark_order_as_paid_with_transaction(order, staff_user, None, get_plugins_manager(allow_replica=False))
     assert not BillingDocument.objects.filter(order_id=str(order.pk)).exists()
+
+
+def test_esp_bounce_webhook_through_saleors_plugin_path(
+    order_with_lines, saypro_channel, orders_staff_api_client, smtp_server, settings,
+):
+    """An ESP's tracking webhook (Postmark's bounce format) at /plugins/channel/<slug>/saypro.invoicing/."""
+    import base64
+    import json
+
+    from saypro_invoicing.models import Suppression
+    from saypro_invoicing.models.delivery import AttemptStatus
+    from saypro_invoicing.models.documents import DeliveryStatus
+
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "anymail:s3cret-hook"}
+    order = order_with_lines
+    _request_invoice(orders_staff_api_client, order)
+    document = BillingDocument.objects.get(order_id=str(order.pk), type="invoice")
+    orders_staff_api_client.post_graphql(INVOICE_SEND, {"id": graphene.Node.to_global_id(
+        "Invoice", order.invoices.get().pk)})
+    # The first send and the dashboard's resend were both accepted; then the ESP reports a hard bounce.
+    attempts = DeliveryAttempt.objects.filter(document=document, status=AttemptStatus.SENT).order_by("started_at")
+    assert [a.recipient for a in attempts] == [order.user_email] * 2
+    attempt = attempts.last()
+    bounce = {
+        "RecordType": "Bounce", "MessageStream": "outbound", "ID": 4323372036854775807, "Type": "HardBounce",
+        "TypeCode": 1, "Name": "Hard bounce", "Tag": "", "MessageID": attempt.provider_message_id.strip("<>"),
+        "Metadata": {}, "ServerID": 23, "Description": "The server was unable to deliver your message.",
+        "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+        "Email": attempt.recipient, "From": "billing@shop.example", "BouncedAt": "2026-03-02T09:05:00Z",
+        "DumpAvailable": True, "Inactive": True, "CanActivate": True, "Subject": "Your invoice",
+    }
+    path = f"/plugins/channel/{order.channel.slug}/saypro.invoicing/tracking/postmark/"
+    unauthenticated = Client().post(path, data=json.dumps(bounce), content_type="application/json")
+    assert unauthenticated.status_code == 400  # anymail: basic auth missing, validation failed
+    auth = "Basic " + base64.b64encode(b"anymail:s3cret-hook").decode()
+    response = Client().post(path, data=json.dumps(bounce), content_type="application/json",
+                             HTTP_AUTHORIZATION=auth)
+    assert response.status_code == 200
+    attempt.refresh_from_db()
+    document.refresh_from_db()
+    assert attempt.status == AttemptStatus.BOUNCED
+    assert document.bounced_at is not None and document.delivery_status in (DeliveryStatus.BOUNCED,
+                                                                            DeliveryStatus.FAILED)
+    assert Suppression.objects.filter(address=attempt.recipient, cleared_at__isnull=True).exists()
