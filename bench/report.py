@@ -75,7 +75,9 @@ def pipeline_section(stage: dict[str, Any]) -> list[str]:
     return ["### Pipeline", "",
             f"A burst of paid orders: issue (in the web process, {stage['burst_orders_per_s']} orders/s) -> render "
             f"-> store -> email accepted by a local SMTP server; Celery worker pool of "
-            f"{stage['worker_concurrency']} processes over Redis; PostgreSQL. One invoice per order.", "",
+            f"{stage['worker_concurrency']} processes over Redis; PostgreSQL. "
+            + ("An invoice and a receipt per order." if stage.get("documents_per_order", 1) == 2
+               else "One invoice per order."), "",
             *_table(["Orders", "Documents", "Accepted", "Docs/s sustained", "Docs/s overall", "p50 s", "p95 s",
                      "p99 s", "Lost", "Duplicated"], rows)]
 
