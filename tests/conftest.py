@@ -23,15 +23,20 @@ def _sandbox_installed() -> bool:
 pytest_plugins = ["tests.smtp"] + (["tests.graphql_fixtures"] if _sandbox_installed() else [])
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.SAYPRO_INVOICING = {**settings.SAYPRO_INVOICING, "PRIVATE_ROOT": str(tmp_path / "private")}
+def isolated_storage(settings, tmp_path, base: dict):
+    """A private storage root of the test's own, with the host and storage re-resolved around the test."""
+    settings.SAYPRO_INVOICING = {**base, "PRIVATE_ROOT": str(tmp_path / "private")}
     reset_private_storage()
     reset_host()
     yield
     reset_private_storage()
     reset_host()
     shutil.rmtree(tmp_path / "private", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    yield from isolated_storage(settings, tmp_path, settings.SAYPRO_INVOICING)
 
 
 @pytest.fixture

@@ -20,24 +20,23 @@ from ..conf import ChannelConfig, setting
 SMTP_TIMEOUT_SECONDS = 10
 
 
-class _RecordingSMTP(smtplib.SMTP):
+class _RecordsDataReply:
     """smtplib discards the server's reply to DATA; we keep it as the attempt's record."""
 
     last_data_reply: str = ""
 
     def data(self, msg):  # type: ignore[no-untyped-def]
-        code, reply = super().data(msg)
+        code, reply = super().data(msg)  # type: ignore[misc]
         self.last_data_reply = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
         return code, reply
 
 
-class _RecordingSMTPSSL(smtplib.SMTP_SSL):
-    last_data_reply: str = ""
+class _RecordingSMTP(_RecordsDataReply, smtplib.SMTP):
+    pass
 
-    def data(self, msg):  # type: ignore[no-untyped-def]
-        code, reply = super().data(msg)
-        self.last_data_reply = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
-        return code, reply
+
+class _RecordingSMTPSSL(_RecordsDataReply, smtplib.SMTP_SSL):
+    pass
 
 
 class RecordingSMTPBackend(SMTPEmailBackend):

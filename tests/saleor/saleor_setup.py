@@ -6,7 +6,6 @@ below mirror it (saleor 3.23: /conftest.py) using only modules that ship with th
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from typing import Any
 
@@ -74,16 +73,9 @@ SELLER_CONFIGURATION: dict[str, Any] = {
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
     """Overrides tests/conftest.py's: Saleor's settings have no SAYPRO_INVOICING of their own."""
-    from saypro_invoicing.hosts import reset_host
-    from saypro_invoicing.storage import reset_private_storage
+    from tests.conftest import isolated_storage
 
-    settings.SAYPRO_INVOICING = {"PRIVATE_ROOT": str(tmp_path / "private"), "PUBLIC_URL": PUBLIC_URL}
-    reset_private_storage()
-    reset_host()
-    yield
-    reset_private_storage()
-    reset_host()
-    shutil.rmtree(tmp_path / "private", ignore_errors=True)
+    yield from isolated_storage(settings, tmp_path, {"PUBLIC_URL": PUBLIC_URL})
 
 
 @pytest.fixture
