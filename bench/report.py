@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 TARGET_LABELS = {
-    ("render", "invoice_5_at_most_half_of_naive"): "Render: 5-line invoice <= 0.5 x naive WeasyPrint",
+    ("render", "invoice_5_at_most_half_of_naive"):
+        "Render: 5-line invoice <= 0.5 x naive WeasyPrint (Saleor 3.20's former invoicing plugin)",
     ("render", "rss_growth_under_10_pct"): "Render worker RSS growth < 10 %",
     ("pipeline", "at_least_8_docs_per_s"): "Pipeline: >= 8 documents/s sustained",
     ("pipeline", "p99_within_10_min"): "Pipeline: p99 event -> accepted <= 10 min",
@@ -37,17 +38,26 @@ def _failed(stage: dict[str, Any] | None) -> str | None:
 
 
 def render_section(stage: dict[str, Any]) -> list[str]:
+    with_former = any("former_ms" in row for row in stage["subjects"].values())
     rows = []
     for name, row in stage["subjects"].items():
-        rows.append([name.replace("_", " "), row["pages"], _t(row["ours_ms"]), _t(row["naive_ms"]),
-                     _t(row["floor_ms"]), f"{row['ours_over_naive']['median']:.2f}",
+        former = ([f"{_t(row['former_ms'])}, {row['former_pages']} p.", f"{row['ours_over_former']['median']:.2f}"]
+                  if "former_ms" in row else ["-", "-"]) if with_former else []
+        rows.append([name.replace("_", " "), row["pages"], _t(row["ours_ms"]), *former[:1], _t(row["naive_ms"]),
+                     _t(row["floor_ms"]), *former[1:], f"{row['ours_over_naive']['median']:.2f}",
                      f"{row['ours_over_floor']['median']:.0f}"])
+    former_note = (
+        "Former plugin: Saleor 3.20's invoicing plugin as it rendered (its `invoices/invoice.html` and variable "
+        "Inter font, `HTML(string=...).write_pdf()`, default settings; invoices only; bench/former.py), the "
+        "naive reference of the target. " if with_former else
+        "The former-plugin reference was not measured (SAYPRO_BENCH_SALEOR_TEMPLATES unset, see bench/former.py). ")
     lines = ["### Rendering", "",
              "Median ms (p10-p90); ratios are medians of per-round ratios, measured interleaved in the same run. "
-             "Naive: `weasyprint.HTML(string=html).write_pdf()` of the same HTML, default settings. "
-             "Floor: a ReportLab canvas drawing the same formatted data.", ""]
-    lines += _table(["Document", "Pages", "Ours", "Naive WeasyPrint", "ReportLab floor", "Ours/naive", "Ours/floor"],
-                    rows)
+             + former_note + "Naive, our HTML: `weasyprint.HTML(string=html).write_pdf()` of our own HTML, default "
+             "settings (what our settings alone buy). Floor: a ReportLab canvas drawing the same formatted data.", ""]
+    header = ["Document", "Pages", "Ours", *(["Former plugin"] if with_former else []), "Naive, our HTML",
+              "ReportLab floor", *(["Ours/former"] if with_former else []), "Ours/naive our HTML", "Ours/floor"]
+    lines += _table(header, rows)
     rss = stage.get("rss") or {}
     if "samples_mb" in rss:
         s = rss["samples_mb"]
@@ -137,6 +147,7 @@ def markdown(results: dict[str, Any]) -> str:
     for target in targets(results):
         label = TARGET_LABELS.get((target["stage"], target["name"]), f"{target['stage']}: {target['name']}")
         value = target.get("value")
-        rows.append([label, "-" if value is None else value, "met" if target["met"] else "**missed**"])
+        verdict = "not measured" if target["met"] is None else "met" if target["met"] else "**missed**"
+        rows.append([label, "-" if value is None else value, verdict])
     lines += ["### Targets", "", *_table(["Target", "Measured", ""], rows)]
     return "\n".join(lines)

@@ -78,7 +78,8 @@ def main() -> None:
     markdown.write_text(report.markdown(results) + "\n", encoding="utf-8")
     print(f"\nTargets ({results['total_seconds']:.0f} s in all):")
     for target in results["targets"]:
-        print(f"  {'met   ' if target['met'] else 'MISSED'} {target['stage']}: {target['name']} "
+        verdict = "n/a   " if target["met"] is None else "met   " if target["met"] else "MISSED"
+        print(f"  {verdict} {target['stage']}: {target['name']} "
               f"(measured {target.get('value')})")
     print(f"Wrote {out} and {markdown}")
 
