@@ -96,3 +96,18 @@ def test_writer_is_saleors_allow_writer():
 
         assert getattr(connection, "_allow_writer", False) is True
     assert type(SaleorHost().writer()) is type(allow_writer())
+
+
+def test_payment_method_text_from_saleors_transaction_items(order_with_lines):
+    from saleor.payment.models import TransactionItem
+
+    from saypro_invoicing.hosts.saleor.adapters import _method
+
+    item = TransactionItem(order_id=order_with_lines.pk, currency="USD", name="Adyen")
+    # Before Saleor 3.22 a TransactionItem has no card or payment-method fields: its name is the method.
+    assert _method(item) == "Adyen"
+    if any(f.name == "cc_brand" for f in TransactionItem._meta.get_fields()):
+        item.payment_method_name = "iDEAL"
+        assert _method(item) == "iDEAL"
+        item.cc_brand, item.cc_last_digits = "visa", "4242"
+        assert _method(item) == "Visa •••• 4242"

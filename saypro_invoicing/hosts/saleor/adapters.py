@@ -211,9 +211,12 @@ def _money_movements(order: Order) -> tuple[tuple[Payment, ...], tuple[Refund, .
 
 
 def _method(item: Any) -> str:
-    if item.cc_brand and item.cc_last_digits:
-        return f"{item.cc_brand.capitalize()} •••• {item.cc_last_digits}"
-    return item.payment_method_name or item.payment_method_type or item.name or ""
+    # TransactionItem has had card and payment-method fields only since Saleor 3.22; before, the name is all.
+    brand, last_digits = getattr(item, "cc_brand", None), getattr(item, "cc_last_digits", None)
+    if brand and last_digits:
+        return f"{brand.capitalize()} •••• {last_digits}"
+    return (getattr(item, "payment_method_name", None) or getattr(item, "payment_method_type", None)
+            or item.name or "")
 
 
 def _transaction_movements(item: Any) -> tuple[list[Payment], list[Refund], Decimal]:
