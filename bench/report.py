@@ -98,7 +98,8 @@ def api_section(stage: dict[str, Any]) -> list[str]:
             for name, row in stage["cases"].items()]
     return ["### GraphQL API", "",
             f"`billingDocuments` over {stage['documents']:,} documents in PostgreSQL, through the standalone "
-            "GraphQL view with Django's test client (signed-in staff user; `me` as a customer).", "",
+            "GraphQL view with Django's test client (signed-in staff user; `me` as a customer). After warm-up the "
+            "process collects and freezes its start-up heap, as Saleor's ASGI application does at start.", "",
             *_table(["Query (first: 50)", "Rows", "p50 ms", "p95 ms", "SQL queries (first 10 / 50 / 100)"], rows)]
 
 

@@ -6,6 +6,7 @@ module registers the tasks in any worker: Saleor's, or the sandbox's.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from celery.signals import worker_process_init
@@ -23,3 +24,9 @@ def _warm_renderer(**kwargs: Any) -> None:
     from .rendering import warm
 
     warm()
+    # What is alive now (modules, Django, Celery, the warm renderer) lives as long as the process.
+    # Freezing it keeps every later full collection from rescanning it: each render leaves cyclic
+    # garbage, and full collections over the unfrozen heap cost ~95 ms every few documents (mean
+    # render 88 -> 82 ms). Saleor's ASGI application does the same at start (saleor/asgi/__init__.py).
+    gc.collect()
+    gc.freeze()

@@ -290,6 +290,30 @@ def test_warm_needs_no_database_and_the_font_configuration_is_shared():
     assert font_config() is shared
 
 
+def test_a_new_worker_process_warms_the_renderer_then_freezes_what_lives_as_long_as_it():
+    import gc
+
+    from celery.signals import worker_process_init
+
+    import saypro_invoicing.tasks  # noqa: F401  (a worker imports it: that connects the handler)
+
+    frozen_before = gc.get_freeze_count()
+    try:
+        worker_process_init.send(sender=None)
+        # Modules, Django and the warm renderer: tens of thousands of objects, not a handful.
+        assert gc.get_freeze_count() > frozen_before + 10_000
+        # What was warmed is among the frozen: the shared font configuration of every later render.
+        assert font_config() is not None and _stylesheet_is_parsed()
+    finally:
+        gc.unfreeze()
+
+
+def _stylesheet_is_parsed() -> bool:
+    from saypro_invoicing.rendering import pdf
+
+    return pdf._stylesheet is not None
+
+
 # --- security -----------------------------------------------------------------------------------
 
 HOSTILE_NAME = '<img src="http://127.0.0.1:9/x.png">'
