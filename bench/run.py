@@ -26,10 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_stage(name: str, quick: bool) -> dict[str, Any]:
     """One stage in a process of its own.
 
-    Stages share nothing but the database. In one process, the naive references of the render stage
-    (a new FontConfiguration per document, which never frees all of it) left a heap whose full garbage
-    collections then landed in the API stage's requests (p95 31 -> 173 ms) and slowed the pipeline's
-    issuing.
+    Stages share nothing but the database: the naive references of the render stage (a new
+    FontConfiguration per document, never wholly freed) must not leave their heap to the stages after.
     """
     from .machine import load_average
 
