@@ -174,7 +174,7 @@ def run(quick: bool) -> dict[str, Any]:
 
     from .env import reset_tables
 
-    count = 300 if quick else 5000
+    count = 200 if quick else 5000
     expected = count * DOCS_PER_ORDER
     private = Path(settings.SAYPRO_INVOICING["PRIVATE_ROOT"])
     shutil.rmtree(private, ignore_errors=True)
