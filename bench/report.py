@@ -41,10 +41,13 @@ def render_section(stage: dict[str, Any]) -> list[str]:
     with_former = any("former_ms" in row for row in stage["subjects"].values())
     rows = []
     for name, row in stage["subjects"].items():
-        former = ([f"{_t(row['former_ms'])}, {row['former_pages']} p.", f"{row['ours_over_former']['median']:.2f}"]
-                  if "former_ms" in row else ["-", "-"]) if with_former else []
-        rows.append([name.replace("_", " "), row["pages"], _t(row["ours_ms"]), *former[:1], _t(row["naive_ms"]),
-                     _t(row["floor_ms"]), *former[1:], f"{row['ours_over_naive']['median']:.2f}",
+        former_time = former_ratio = []
+        if with_former:
+            measured = "former_ms" in row
+            former_time = [f"{_t(row['former_ms'])}, {row['former_pages']} p." if measured else "-"]
+            former_ratio = [f"{row['ours_over_former']['median']:.2f}" if measured else "-"]
+        rows.append([name.replace("_", " "), row["pages"], _t(row["ours_ms"]), *former_time, _t(row["naive_ms"]),
+                     _t(row["floor_ms"]), *former_ratio, f"{row['ours_over_naive']['median']:.2f}",
                      f"{row['ours_over_floor']['median']:.0f}"])
     former_note = (
         "Former plugin: Saleor 3.20's invoicing plugin as it rendered (its `invoices/invoice.html` and variable "
