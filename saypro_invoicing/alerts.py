@@ -6,6 +6,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 
+from .dispatch import TaskName, enqueue
 from .models import BillingDocument, StaffAlert
 
 logger = logging.getLogger("saypro_invoicing.alerts")
@@ -24,7 +25,5 @@ def raise_alert(kind: str, document: BillingDocument | None, message: str, *, ch
     except IntegrityError:
         return StaffAlert.objects.get(kind=kind, document=document)
     logger.error("saypro_invoicing alert [%s] %s", kind, message)
-    from .delivery.queue import enqueue_staff_alert
-
-    enqueue_staff_alert(alert.pk)
+    enqueue(TaskName.SEND_STAFF_ALERT, alert.pk)
     return alert

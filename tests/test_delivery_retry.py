@@ -150,7 +150,7 @@ def test_attempts_exhausted_fail_alert_staff_and_stop(smtp_server, django_captur
 
 
 def test_a_send_interrupted_by_a_crash_is_visible_and_retried_later(shop, smtp_server):
-    from saypro_invoicing.delivery.service import STALE_SENDING, claim
+    from saypro_invoicing.delivery.attempts import STALE_SENDING, claim
     from saypro_invoicing.models.delivery import Channel
 
     order = sample.create_order()

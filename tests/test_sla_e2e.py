@@ -21,7 +21,8 @@ from saypro_invoicing.models.documents import DeliveryStatus
 from saypro_invoicing.sla.sweeper import REQUEUED
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 
-BROKER = "redis://127.0.0.1:6379/5"
+# Each test run (and each parallel checkout) gets its own Redis database through SAYPRO_E2E_BROKER.
+BROKER = os.environ.get("SAYPRO_E2E_BROKER", "redis://127.0.0.1:6379/5")
 QUEUE = "saypro_invoicing"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -13,6 +13,8 @@ from ..errors import SayproInvoicingError
 from ..hosts import get_host
 from ..models import BillingDocument, DeliveryAttempt
 from ..models.delivery import AttemptPurpose, Channel
+from .queue import enqueue_delivery, enqueue_sms
+from .sms import phone_of
 from .suppression import is_suppressed, normalise
 
 logger = logging.getLogger(__name__)
@@ -38,18 +40,15 @@ def candidate_addresses(document: BillingDocument) -> list[str]:
 
 def run_fallback(document: BillingDocument, config: ChannelConfig) -> str | None:
     """Queue the next fallback delivery; returns "email", "sms" or None when nothing is left to try."""
-    from .sms import phone_of
-    from .tasks import queue_delivery, queue_sms
-
     addresses = candidate_addresses(document)
     if addresses:
         logger.info("saypro_invoicing: falling back to %s for %s", addresses[0], document)
-        queue_delivery(document.id, purpose=AttemptPurpose.FALLBACK, recipient=addresses[0])
+        enqueue_delivery(document.id, AttemptPurpose.FALLBACK, addresses[0])
         return "email"
     phone = phone_of(document)
     if config.sms_backend and phone and not DeliveryAttempt.objects.filter(
             document=document, channel=Channel.SMS).exists():
         logger.info("saypro_invoicing: falling back to SMS for %s", document)
-        queue_sms(document.id, phone)
+        enqueue_sms(document.id, phone)
         return "sms"
     return None

@@ -1,17 +1,13 @@
 """Deliver one document by email: claim, send, record, derive the status, then retry or fall back.
 
-Every try is a DeliveryAttempt row, written as SENDING before the SMTP conversation (a crash
-mid-send stays visible) and finished afterwards. A "chain" is the attempts of one (document,
-channel, purpose, recipient) request; its rows, read under the document's row lock, are what make
-a duplicate or early task a no-op, so nothing is sent twice by accident.
+Every try is a DeliveryAttempt row (``attempts``), written as SENDING before the SMTP conversation
+(a crash mid-send stays visible) and finished afterwards.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,93 +20,16 @@ from ..models import BillingDocument, DeliveryAttempt
 from ..models.delivery import AttemptPurpose, AttemptStatus, Channel
 from ..models.documents import DeliveryStatus
 from ..models.records import AlertKind
+from ..rendering.files import ensure_pdf
 from . import connection, status
+from .attempts import DOCUMENT_PURPOSES, FALLBACK_PURPOSES, Outcome, chain_start, claim
 from .email import ReminderInfo, compose_document
+from .fallback import run_fallback
+from .queue import enqueue_delivery
 from .retry import Failure, FailureKind, classify, next_retry_at
-from .suppression import is_suppressed, normalise, suppress
+from .suppression import normalise, suppress
 
 logger = logging.getLogger(__name__)
-
-# A SENDING row older than this belongs to a worker that died mid-send.
-STALE_SENDING = timedelta(minutes=15)
-# A task arriving this much before its retry time is the retry itself, not a duplicate.
-EARLY_SLACK = timedelta(seconds=5)
-TERMINAL = (AttemptStatus.SENT, AttemptStatus.BOUNCED, AttemptStatus.FAILED, AttemptStatus.SUPPRESSED)
-# Purposes that deliver the document itself: their failure alerts staff and moves the document's status.
-DOCUMENT_PURPOSES = (AttemptPurpose.DOCUMENT, AttemptPurpose.FALLBACK, AttemptPurpose.RESEND)
-FALLBACK_PURPOSES = (AttemptPurpose.DOCUMENT, AttemptPurpose.FALLBACK)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # an AttemptStatus value, or "skipped"
-    attempt: DeliveryAttempt | None = None
-    retry_at: datetime | None = None
-    reason: str = ""
-
-
-def chain(document: BillingDocument, channel: str, purpose: str, recipient: str,
-          not_before: datetime | None = None) -> list[DeliveryAttempt]:
-    attempts = DeliveryAttempt.objects.filter(document=document, channel=channel, purpose=purpose,
-                                              recipient=normalise(recipient))
-    if not_before is not None:
-        attempts = attempts.filter(started_at__gte=not_before)
-    return list(attempts.order_by("started_at", "id"))
-
-
-def chain_start(attempt: DeliveryAttempt) -> datetime:
-    """Where the chain of a given attempt began: its latest attempt number 1 at or before it."""
-    first = (DeliveryAttempt.objects.filter(document_id=attempt.document_id, channel=attempt.channel,
-                                            purpose=attempt.purpose, recipient=attempt.recipient,
-                                            attempt_number=1, started_at__lte=attempt.started_at)
-             .order_by("-started_at", "-id").first())
-    return first.started_at if first else attempt.started_at
-
-
-def claim(document: BillingDocument, channel: str, purpose: str, recipient: str, *, now: datetime,
-          not_before: datetime | None = None) -> DeliveryAttempt | Outcome:
-    """Under the document's row lock: a new SENDING attempt, or the reason there is nothing to do."""
-    recipient = normalise(recipient)
-    with transaction.atomic():
-        locked = BillingDocument.objects.select_for_update()
-        if purpose == AttemptPurpose.CONFIRMATION:
-            # One confirmation per order, whichever of its documents completes the set.
-            list(locked.filter(order_id=document.order_id).order_by("pk").values_list("pk", flat=True))
-            # (A deferred confirmation of this very document is retried through its chain, below.)
-            if DeliveryAttempt.objects.filter(document__order_id=document.order_id,
-                                              purpose=AttemptPurpose.CONFIRMATION).exclude(document=document).exists():
-                return Outcome("skipped", reason="confirmation already sent")
-        else:
-            locked.filter(pk=document.pk).first()
-        attempts = chain(document, channel, purpose, recipient, not_before)
-        if purpose == AttemptPurpose.DOCUMENT and DeliveryAttempt.objects.filter(
-                document=document, purpose=purpose, status=AttemptStatus.SENT).exists():
-            return Outcome("skipped", reason="already sent")
-        latest = attempts[-1] if attempts else None
-        if latest is not None:
-            if latest.status in TERMINAL:
-                return Outcome("skipped", attempt=latest, reason=f"already {latest.status}")
-            if latest.status == AttemptStatus.SENDING:
-                if latest.started_at > now - STALE_SENDING:
-                    return Outcome("skipped", attempt=latest, reason="another worker is sending")
-                latest.status, latest.finished_at = AttemptStatus.DEFERRED, now
-                latest.response = (latest.response + "\n" if latest.response else "") + (
-                    "Interrupted: the worker stopped during the send; the outcome is unknown.")
-                latest.save(update_fields=["status", "finished_at", "response"])
-            elif latest.next_retry_at is not None and latest.next_retry_at > now + EARLY_SLACK:
-                return Outcome("skipped", attempt=latest, retry_at=latest.next_retry_at, reason="retry not due")
-        attempt = DeliveryAttempt(document=document, channel=channel, purpose=purpose, recipient=recipient,
-                                  attempt_number=len(attempts) + 1, started_at=now)
-        if channel == Channel.EMAIL and is_suppressed(recipient):
-            attempt.status, attempt.finished_at = AttemptStatus.SUPPRESSED, now
-            attempt.error_code = ErrorCode.SUPPRESSED.value
-            attempt.response = "Not sent: the address is suppressed after a hard bounce or complaint."
-            attempt.save(force_insert=True)
-            return Outcome(AttemptStatus.SUPPRESSED, attempt=attempt, reason="suppressed")
-        attempt.save(force_insert=True)
-    if purpose in DOCUMENT_PURPOSES:
-        status.mark_first_send(document, at=now)
-    return attempt
 
 
 def deliver(document_id: str, purpose: str = AttemptPurpose.DOCUMENT, recipient: str = "", *,
@@ -140,8 +59,6 @@ def send_attempt(document: BillingDocument, config: ChannelConfig, attempt: Deli
     try:
         _check_config(config)
         if attempt.purpose != AttemptPurpose.CONFIRMATION:
-            from ..rendering import ensure_pdf
-
             ensure_pdf(document)
         documents = _order_documents(document) if attempt.purpose == AttemptPurpose.CONFIRMATION else None
         message = compose_document(document, config, attempt.recipient, purpose=attempt.purpose,
@@ -223,8 +140,6 @@ def give_up(document: BillingDocument, config: ChannelConfig, attempt: DeliveryA
     status.advance(document, doc_status, at=at)
     raise_alert(alert, document, message)
     if fallback and purpose in FALLBACK_PURPOSES:
-        from .fallback import run_fallback
-
         run_fallback(document, config)
 
 
@@ -272,23 +187,4 @@ def maybe_confirm(document: BillingDocument, config: ChannelConfig) -> None:
     documents = _order_documents(document)
     if not documents or any(d.accepted_at is None and d.delivered_at is None for d in documents):
         return
-    from .tasks import queue_delivery
-
-    queue_delivery(document.id, purpose=AttemptPurpose.CONFIRMATION, recipient=document.customer_email)
-
-
-def iter_due_retries(now: datetime) -> Iterator[tuple[DeliveryAttempt, datetime]]:
-    """Deferred attempts whose time has come, and SENDING rows left behind by a dead worker.
-
-    Only the newest attempt of a chain counts; reminders are retried by the reminder run instead.
-    """
-    candidates = DeliveryAttempt.objects.filter(
-        status=AttemptStatus.DEFERRED, next_retry_at__lte=now).exclude(purpose=AttemptPurpose.REMINDER)
-    stale = DeliveryAttempt.objects.filter(status=AttemptStatus.SENDING, started_at__lt=now - STALE_SENDING,
-                                           finished_at__isnull=True).exclude(purpose=AttemptPurpose.REMINDER)
-    for attempt in list(candidates.order_by("next_retry_at")[:1000]) + list(stale[:1000]):
-        newer = DeliveryAttempt.objects.filter(document_id=attempt.document_id, channel=attempt.channel,
-                                               purpose=attempt.purpose, recipient=attempt.recipient,
-                                               started_at__gt=attempt.started_at).exists()
-        if not newer:
-            yield attempt, chain_start(attempt)
+    enqueue_delivery(document.id, AttemptPurpose.CONFIRMATION, document.customer_email)

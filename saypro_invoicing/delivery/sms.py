@@ -29,7 +29,9 @@ from ..hosts import get_host
 from ..models import BillingDocument, DeliveryAttempt
 from ..models.delivery import AttemptPurpose, AttemptStatus, Channel
 from ..models.documents import DeliveryStatus
+from ..rendering.files import ensure_pdf
 from . import status
+from .attempts import chain_start, claim
 from .email import language_of, type_label
 from .retry import next_retry_at
 
@@ -143,8 +145,6 @@ def sms_text(document: BillingDocument, config: ChannelConfig) -> str:
 
 def deliver_sms(document_id: str, phone: str, *, now: datetime | None = None) -> str:
     """Send the fallback SMS for a document once; returns the attempt's status or "skipped"."""
-    from .service import chain_start, claim
-
     document = BillingDocument.objects.filter(pk=document_id).first()
     if document is None or not document.is_sendable:
         return "skipped"
@@ -156,8 +156,6 @@ def deliver_sms(document_id: str, phone: str, *, now: datetime | None = None) ->
     if not isinstance(attempt, DeliveryAttempt):
         return attempt.status
     try:
-        from ..rendering import ensure_pdf
-
         ensure_pdf(document)  # the link must work the moment the customer taps it
         result = get_backend(config).send(phone, sms_text(document, config))
     except Exception as exc:  # noqa: BLE001 - recorded on the attempt; only a refusal is final

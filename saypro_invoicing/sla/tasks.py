@@ -5,41 +5,39 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from celery import shared_task
 from django.core.mail import EmailMessage
 from django.db import transaction
 
 from ..conf import ChannelConfig
-from ..hosts import get_host, writer
+from ..delivery import connection
+from ..dispatch import TaskName, plugin_task
+from ..hosts import get_host
 from ..models import AuditEntry
 from .formatting import as_csv, as_json, as_table
 from .periods import parse_period
 from .report import build_report
+from .sweeper import sweep
 
 logger = logging.getLogger(__name__)
 
 REPORT_SENT = "sla_report_sent"  # AuditEntry action: one email per channel, period and address
 
 
-@shared_task(name="saypro_invoicing.sweep", ignore_result=True)
+@plugin_task(TaskName.SWEEP)
 def sweep_task() -> None:
-    from .sweeper import sweep
-
-    with writer():
-        sweep()
+    sweep()
 
 
-@shared_task(name="saypro_invoicing.send_sla_report", ignore_result=True)
+@plugin_task(TaskName.SEND_SLA_REPORT)
 def send_sla_report(period: str = "previous-week", channel: str = "") -> int:
     """Email the period's report to each channel's staff address; idempotent per channel and period."""
     host = get_host()
     sent = 0
-    with writer():
-        for slug in [channel] if channel else host.active_channels():
-            config = host.channel_config(slug)
-            if config is None or not config.active or not config.staff_alert_email:
-                continue
-            sent += int(email_report(config, period))
+    for slug in [channel] if channel else host.active_channels():
+        config = host.channel_config(slug)
+        if config is None or not config.active or not config.staff_alert_email:
+            continue
+        sent += int(email_report(config, period))
     return sent
 
 
@@ -68,15 +66,7 @@ def email_report(config: ChannelConfig, period: str, *, now: datetime | None = N
 
 
 def _send(config: ChannelConfig, message: EmailMessage) -> None:
-    try:
-        from ..delivery.connection import send
-    except ImportError:  # the delivery package without per-channel connections: Django's default backend
-        from django.core.mail import get_connection
-
-        message.connection = get_connection(fail_silently=False)
-        message.send()
-        return
-    send(config, message)
+    connection.send(config, message)
 
 
 def _pct(value: float | None) -> str:
