@@ -12,6 +12,7 @@ import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -36,6 +37,14 @@ _DEFAULTS: dict[str, Any] = {
     "RETENTION_YEARS": 10,  # documents are kept (and cannot be deleted) this long after issuing
     "SLA_LOOKBACK_DAYS": 7,  # how far back the sweeper looks for missed orders and undelivered documents
     "PAYMENT_PENDING_HOURS": 72,  # reconciliation: an unpaid, uninvoiced order older than this is flagged
+    # Extra compiled Schematron (XSLT 2.0) files per e-invoice format, e.g. KoSIT's XRechnung or OpenPeppol's
+    # rules: {"xrechnung-ubl": ["/srv/rules/XRechnung-UBL-validation.xsl"], "peppol-ubl": [...]}.
+    "EINVOICE_EXTRA_RULES": {},
+    # Customers' own resends (staff's are not limited): at most this many per document, and per customer
+    # over all their documents, within the window. 0 turns a limit off.
+    "RESEND_LIMIT_PER_DOCUMENT": 3,
+    "RESEND_LIMIT_PER_CUSTOMER": 10,
+    "RESEND_LIMIT_WINDOW_SECONDS": 3600,
 }
 
 
@@ -104,7 +113,22 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
     ConfigField("seller_legal_name", STRING, "", "Seller legal name", "Required: printed on every document."),
     ConfigField("seller_address", MULTILINE, "", "Seller address",
                 "One address line per line; last line the country code."),
-    ConfigField("seller_tax_id", STRING, "", "Seller tax ID", "VAT or sales tax number."),
+    ConfigField("seller_tax_id", STRING, "", "Seller VAT ID",
+                "VAT identification number with its country prefix, e.g. DE123456789 (BT-31)."),
+    ConfigField("seller_tax_number", STRING, "", "Seller tax number",
+                "National tax registration (German Steuernummer), printed beside the VAT ID (BT-32)."),
+    ConfigField("seller_contact_name", STRING, "", "Seller contact name", "Required by XRechnung (BT-41)."),
+    ConfigField("seller_electronic_address", STRING, "", "Seller electronic address",
+                "Where e-invoices reach the seller (BT-34): a Peppol participant id, a GLN, or an email."),
+    ConfigField("seller_electronic_scheme", STRING, "", "Seller electronic address scheme",
+                "Its EAS code (BT-34-1), e.g. 0088 (GLN), 9930 (German VAT ID), 0208 (Belgian company), EM (email)."),
+    ConfigField("pdf_flavour", STRING, "plain", "PDF flavour",
+                "plain, or facturx: invoices and credit notes as PDF/A-3 with the EN 16931 XML embedded."),
+    ConfigField("b2b_xml", STRING, "none", "E-invoice for business customers",
+                "none, xrechnung-ubl, xrechnung-cii or peppol-ubl: sent beside the PDF to customers with a VAT ID "
+                "or an electronic address."),
+    ConfigField("reverse_charge", BOOLEAN, False, "Apply reverse charge to EU B2B",
+                "Zero-rated sales to a buyer VAT-registered in another EU country are invoiced as reverse charge."),
     ConfigField("seller_email", STRING, "", "Seller email"),
     ConfigField("seller_phone", STRING, "", "Seller phone"),
     ConfigField("seller_website", STRING, "", "Seller website"),
@@ -176,6 +200,9 @@ class ChannelConfig:
     invoice_trigger: str = "fully_paid"
     issue_receipts: bool = True
     issue_credit_notes: bool = True
+    reverse_charge: bool = False
+    pdf_flavour: str = "plain"  # or "facturx" (einvoice.formats.PDF_FLAVOURS)
+    b2b_xml: str = "none"  # einvoice.formats.B2B_XML_CHOICES
     payment_terms_days: int = 14
     number_formats: dict[str, str] = field(default_factory=lambda: {
         DocumentType.INVOICE: "INV-{year}-{number:06d}",
@@ -210,6 +237,9 @@ class ChannelConfig:
     retry_max_attempts: int = 10
     sla_warning_hours: int = 20
     sweeper_grace_minutes: int = 15
+    # When the plugin was switched on in this channel (the host records it; None: unknown). Hooks and the
+    # sweeper issue documents only for events since then; older ones only through the backfill command.
+    activated_at: datetime | None = None
 
     @property
     def display_shop_name(self) -> str:
@@ -233,7 +263,11 @@ class ChannelConfig:
         seller = Seller(
             legal_name=parser.text("seller_legal_name"),
             address=_parse_address(parser.text("seller_address")),
-            tax_id=parser.text("seller_tax_id"),
+            vat_id=parser.text("seller_tax_id").replace(" ", "").upper(),
+            tax_number=parser.text("seller_tax_number"),
+            contact_name=parser.text("seller_contact_name"),
+            electronic_address=parser.text("seller_electronic_address"),
+            electronic_scheme=parser.text("seller_electronic_scheme").upper(),
             email=parser.email("seller_email"),
             phone=parser.text("seller_phone"),
             website=parser.text("seller_website"),
@@ -247,6 +281,9 @@ class ChannelConfig:
             invoice_trigger=parser.choice("invoice_trigger", INVOICE_TRIGGERS),
             issue_receipts=parser.boolean("issue_receipts"),
             issue_credit_notes=parser.boolean("issue_credit_notes"),
+            reverse_charge=parser.boolean("reverse_charge"),
+            pdf_flavour=parser.choice("pdf_flavour", ("plain", "facturx")),
+            b2b_xml=parser.choice("b2b_xml", ("none", "xrechnung-ubl", "xrechnung-cii", "peppol-ubl")),
             payment_terms_days=parser.integer("payment_terms_days", 0, 365),
             number_formats={
                 DocumentType.INVOICE: parser.number_format("invoice_number_format"),
@@ -286,6 +323,9 @@ class ChannelConfig:
             parser.fail("smtp_use_ssl", "Choose STARTTLS or SSL, not both.", ErrorCode.INVALID)
         if config.email_backend == "smtp" and config.active and config.from_email and not config.smtp_host:
             parser.fail("smtp_host", "An SMTP host is required with the smtp email connection.", ErrorCode.REQUIRED)
+        if config.b2b_xml == "peppol-ubl" and not (seller.electronic_address and seller.electronic_scheme):
+            parser.fail("seller_electronic_address", "Peppol needs the seller's electronic address and its scheme.",
+                        ErrorCode.REQUIRED)
         if parser.errors:
             raise ConfigValidationError(parser.errors)
         return config
@@ -295,8 +335,11 @@ def _parse_address(text: str) -> Address:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     country = lines.pop() if lines and re.fullmatch(r"[A-Z]{2}", lines[-1]) else ""
     padded = lines + [""] * (3 - len(lines))
+    city = padded[2] if len(lines) > 2 else padded[1]
+    # "10115 Berlin": e-invoices carry the post code apart (XRechnung BR-DE-4); documents print both as before.
+    postal = re.fullmatch(r"(\S*\d\S*)\s+(\D.*)", city)
     return Address(street_address_1=padded[0], street_address_2=padded[1] if len(lines) > 2 else "",
-                   city=padded[2] if len(lines) > 2 else padded[1], country=country)
+                   city=postal[2] if postal else city, postal_code=postal[1] if postal else "", country=country)
 
 
 class _Parser:

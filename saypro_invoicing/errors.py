@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     OUT_OF_RANGE = "out_of_range"
     INVALID_DATE_RANGE = "invalid_date_range"
     PERMISSION_DENIED = "permission_denied"
+    RATE_LIMITED = "rate_limited"  # too many requests of one kind (customers' resends) in a window
     # Document life cycle
     ALREADY_ISSUED = "already_issued"
     ALREADY_VOID = "already_void"
@@ -33,6 +34,14 @@ class ErrorCode(StrEnum):
     MISSING_FIELD = "missing_field"
     INVALID_CURRENCY = "invalid_currency"
     NEGATIVE_AMOUNT = "negative_amount"
+    AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # not a finite amount, or beyond what the ledger can hold
+    INVALID_TAX_RATE = "invalid_tax_rate"  # rates are fractions in [0, 1)
+    LINE_MISMATCH = "line_mismatch"  # a host line's quantity, prices and totals disagree
+    CALCULATION_ERROR = "calculation_error"  # the document model breaks an EN 16931 calculation rule
+    OVER_CREDIT = "over_credit"  # credit notes would exceed the invoice they correct
+    EINVOICE_INVALID = "einvoice_invalid"  # the e-invoice XML fails its schema or rules (rule id in the message)
+    MISSING_BUYER_DATA = "missing_buyer_data"  # the channel's e-invoice format needs buyer data the order lacks
+    MISSING_SELLER_DATA = "missing_seller_data"  # ... or seller data the channel's configuration lacks
     # Delivery
     NO_RECIPIENT = "no_recipient"
     SUPPRESSED = "suppressed"

@@ -9,6 +9,7 @@ held for milliseconds, not for a render.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,9 +18,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from . import accuracy, numbering
+from . import numbering
+from .accuracy import Reason
 from .alerts import raise_alert
+from .assess import assess, summary
 from .conf import ChannelConfig
+from .delivery.queue import enqueue_delivery
 from .errors import ErrorCode, SayproInvoicingError
 from .hosts import get_host
 from .models import BillingDocument, GateCheck
@@ -47,8 +51,11 @@ class _AlreadyThere(Exception):
 
 def build_content(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned, *, issued_at: datetime,
                   corrects: BillingDocument | None = None) -> DocumentContent:
-    currency = snapshot.currency
-    amount = quantize(plan.amount if plan.amount is not None else snapshot.total_gross, currency)
+    amount = plan.amount if plan.amount is not None else snapshot.total_gross
+    try:
+        amount = quantize(amount, snapshot.currency)
+    except (SayproInvoicingError, ArithmeticError):
+        pass  # an unknown currency or no number at all: the gate holds the document and says why
     due_at = None
     if plan.type == DocumentType.INVOICE and not snapshot.is_fully_paid:
         due_at = issued_at + timedelta(days=config.payment_terms_days)
@@ -64,6 +71,7 @@ def build_content(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned,
         payment=plan.payment,
         refund=plan.refund,
         corrects_number=(corrects.number or "") if corrects else "",
+        corrects_issued_at=corrects.issued_at if corrects else None,
         reason=plan.reason,
         payment_terms_days=config.payment_terms_days,
         payment_instructions=config.payment_instructions if plan.type == DocumentType.INVOICE else "",
@@ -78,8 +86,10 @@ def issue(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned, *, send
     existing = BillingDocument.objects.filter(trigger_key=plan.trigger_key).first()
     if existing is not None:
         return IssueResult(existing, created=False)
-    content = build_content(snapshot, config, plan, issued_at=now, corrects=corrects)
-    reasons = accuracy.check(content)
+    assessment = assess(build_content(snapshot, config, plan, issued_at=now, corrects=corrects), config,
+                        corrects=corrects)
+    content, reasons = assessment.content, assessment.reasons
+    total, total_net, tax_total = assessment.ledger_figures()
     year = numbering.fiscal_year(now)
     try:
         with transaction.atomic():
@@ -97,9 +107,9 @@ def issue(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned, *, send
                 order_number=snapshot.order_number,
                 trigger_key=plan.trigger_key,
                 currency=snapshot.currency,
-                total=content.amount,
-                total_net=_net_share(snapshot, content.amount),
-                tax_total=content.amount - _net_share(snapshot, content.amount),
+                total=total,
+                total_net=total_net,
+                tax_total=tax_total,
                 content=to_json(content),
                 review_reasons=[r.as_dict() for r in reasons],
                 customer_email=snapshot.customer_email,
@@ -133,40 +143,53 @@ def issue(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned, *, send
                              trigger_key=plan.trigger_key, passed=not reasons,
                              reasons=[r.as_dict() for r in reasons])
     if reasons:
-        summary = ", ".join(f"{r.field}: {r.code.value}" for r in reasons)
-        logger.warning("saypro_invoicing: %s for order %s held for review (%s)", plan.type, snapshot.order_number,
-                       summary)
-        kind = plan.type.replace("_", " ")
-        raise_alert(AlertKind.REVIEW_HOLD, document,
-                    f"The {kind} for order {snapshot.order_number} was held for review: {summary}.")
+        hold(document, reasons)
+        get_host().document_issued(document)  # hosts show held documents too (Saleor: a FAILED row)
         return IssueResult(document, created=True)
     get_host().document_issued(document)
     if send:
-        from .delivery.queue import enqueue_document
-
-        enqueue_document(document.id)
+        enqueue_delivery(document.id)
     return IssueResult(document, created=True)
 
 
+def hold(document: BillingDocument, reasons: list[Reason]) -> None:
+    text = summary(reasons)
+    logger.warning("saypro_invoicing: %s for order %s held for review (%s)", document.type, document.order_number,
+                   text)
+    kind = document.type.replace("_", " ")
+    raise_alert(AlertKind.REVIEW_HOLD, document,
+                f"The {kind} for order {document.order_number} was held for review: {text}.")
+
+
 def sync_order(snapshot: OrderSnapshot, config: ChannelConfig, *, send: bool = True,
-               now: datetime | None = None) -> list[IssueResult]:
-    """Issue every document the order calls for and does not have yet; safe to call any number of times."""
+               now: datetime | None = None, keep: Callable[[Planned], bool] | None = None) -> list[IssueResult]:
+    """Issue every document the order calls for and does not have yet; safe to call any number of times.
+
+    Events before the channel's activation issue nothing (backfill passes a config without it);
+    ``keep`` lets a caller leave out more of the plan.
+    """
     if not config.active:
         return []
+
+    def wanted(plan: Planned) -> bool:
+        if config.activated_at is not None and plan.event_at < config.activated_at:
+            return False
+        return keep is None or keep(plan)
+
     results: list[IssueResult] = []
-    for plan in plan_receipts(snapshot, config):
+    for plan in filter(wanted, plan_receipts(snapshot, config)):
         results.append(issue(snapshot, config, plan, send=send, now=now))
     invoice = _active_invoice(snapshot.order_id)
     has_any_invoice = invoice is not None or BillingDocument.objects.filter(
         order_id=snapshot.order_id, type=DocumentType.INVOICE).exists()
-    for plan in plan_invoice(snapshot, config, has_invoice=has_any_invoice):
+    for plan in filter(wanted, plan_invoice(snapshot, config, has_invoice=has_any_invoice)):
         result = issue(snapshot, config, plan, send=send, now=now, unless_active_invoice=True)
         results.append(result)
         invoice = result.document
     if invoice is not None and invoice.status == DocumentStatus.ISSUED:
         credited = dict(BillingDocument.objects.filter(corrects=invoice, type=DocumentType.CREDIT_NOTE)
                         .exclude(status=DocumentStatus.VOID).values_list("trigger_key", "total"))
-        for plan in plan_credit_notes(snapshot, config, invoiced=invoice.total, credited=credited):
+        for plan in filter(wanted, plan_credit_notes(snapshot, config, invoiced=invoice.total, credited=credited)):
             results.append(issue(snapshot, config, plan, send=send, now=now, corrects=invoice))
         update_payment_status(invoice, snapshot)
     return results
@@ -227,10 +250,3 @@ def _initial_payment_status(doc_type: DocumentType, snapshot: OrderSnapshot) -> 
     if snapshot.is_fully_paid:
         return PaymentStatus.PAID
     return PaymentStatus.PARTIALLY_PAID if snapshot.total_charged > 0 else PaymentStatus.UNPAID
-
-
-def _net_share(snapshot: OrderSnapshot, amount: Decimal) -> Decimal:
-    """The net part of an amount, pro rata to the order's net/gross (exact for invoices)."""
-    if amount == snapshot.total_gross or snapshot.total_gross == 0:
-        return snapshot.total_net if amount == snapshot.total_gross else amount
-    return quantize(amount * snapshot.total_net / snapshot.total_gross, snapshot.currency)

@@ -10,7 +10,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -54,7 +54,11 @@ class Address:
 class Seller:
     legal_name: str
     address: Address = field(default_factory=Address)
-    tax_id: str = ""
+    vat_id: str = ""  # BT-31, e.g. DE123456789
+    tax_number: str = ""  # BT-32, the national tax registration (German "Steuernummer")
+    electronic_address: str = ""  # BT-34
+    electronic_scheme: str = ""  # BT-34-1, e.g. 0088 (GLN), 9930 (German VAT), EM (email)
+    contact_name: str = ""  # BT-41
     email: str = ""
     phone: str = ""
     website: str = ""
@@ -73,6 +77,7 @@ class Line:
     variant_name: str = ""
     sku: str = ""
     undiscounted_unit_gross: Decimal | None = None
+    line_id: str = ""  # the host's id of the order line: refunds name lines by it
 
 
 @dataclass(frozen=True)
@@ -98,11 +103,21 @@ class Payment:
 
 
 @dataclass(frozen=True)
+class RefundLine:
+    line_id: str  # Line.line_id
+    quantity: int
+
+
+@dataclass(frozen=True)
 class Refund:
     reference: str
     amount: Decimal
     created_at: datetime
     reason: str = ""
+    # What the refund gives back, where the host says: order lines (granted refunds with lines, returned
+    # fulfilment lines) and shipping. Neither: an amount-only refund.
+    lines: tuple[RefundLine, ...] = ()
+    includes_shipping: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +158,13 @@ class OrderSnapshot:
     payments: tuple[Payment, ...] = ()
     refunds: tuple[Refund, ...] = ()
     customer_note: str = ""
+    # Buyer data a storefront sets in the order's (or checkout's) public metadata; see README "Buyer data".
+    buyer_vat_id: str = ""
+    buyer_reference: str = ""  # BT-10, the Leitweg-ID for German public buyers
+    buyer_order_reference: str = ""  # BT-13, the buyer's purchase order number
+    buyer_electronic_address: str = ""  # BT-49, e.g. a Peppol participant id "0088:1234567890123"
+    buyer_electronic_scheme: str = ""
+    tax_exempt: bool = False  # the host exempted the order from tax (Saleor's Order.tax_exemption)
     # When the order reached each point a trigger can name; None if it has not.
     confirmed_at: datetime | None = None
     paid_at: datetime | None = None
@@ -151,6 +173,9 @@ class OrderSnapshot:
 
     @property
     def is_fully_paid(self) -> bool:
+        # A host amount that is no number (NaN) must not raise here: the gate holds such documents.
+        if not (self.total_gross.is_finite() and self.total_charged.is_finite()):
+            return False
         return self.total_gross > 0 and self.total_charged >= self.total_gross
 
     @property
@@ -207,10 +232,14 @@ class DocumentContent:
     payment: Payment | None = None
     refund: Refund | None = None
     corrects_number: str = ""
+    corrects_issued_at: datetime | None = None
     reason: str = ""
     payment_terms_days: int = 0
     payment_instructions: str = ""
     footer: str = ""
+    # The EN 16931 model computed at issue from the fields above (document.calculate). Stored, so that a
+    # later change of the calculation never changes what an issued document says.
+    model: dict[str, Any] | None = None
 
 
 # --- JSON codec -------------------------------------------------------------------------------
@@ -226,6 +255,8 @@ def to_json(value: Any) -> Any:
         if timezone.is_naive(value):
             raise ValueError("Naive datetime in a snapshot; times must be timezone-aware.")
         return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, (tuple, list)):
@@ -255,6 +286,8 @@ def _decode(tp: Any, data: Any) -> Any:
         return Decimal(data)
     if tp is datetime:
         return datetime.fromisoformat(data)
+    if tp is date:
+        return date.fromisoformat(data)
     if isinstance(tp, type) and issubclass(tp, StrEnum):
         return tp(data)
     return data

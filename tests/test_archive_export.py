@@ -51,8 +51,8 @@ def test_export_csv_matches_documents_and_pdfs(documents, tmp_path):
     with zipfile.ZipFile(out) as archive:
         rows = list(csv.DictReader(io.StringIO(archive.read("ledger.csv").decode("utf-8-sig"))))
         files = {name: archive.read(name) for name in archive.namelist() if name.endswith(".pdf")}
-    assert list(rows[0])[:7] == ["number", "type", "date", "order", "customer", "currency", "net"]
-    assert list(rows[0])[7:] == ["tax_7%", "tax_19%", "gross", "status", "sha256", "channel", "file"]
+    assert list(rows[0])[:8] == ["number", "type", "reference", "date", "order", "customer", "currency", "net"]
+    assert list(rows[0])[8:] == ["tax_7%", "tax_19%", "gross", "status", "sha256", "channel", "file"]
     assert len(rows) == 6 and len(files) == 6
 
     by_number = {(d.type, d.number): d for d in documents}
@@ -63,9 +63,15 @@ def test_export_csv_matches_documents_and_pdfs(documents, tmp_path):
         assert row["customer"] == "Jane Doe"  # the billing name of the sample orders
         assert row["currency"] == "EUR"
         assert Decimal(row["gross"]) == document.total
-        assert Decimal(row["net"]) == document.total_net
-        # Per-rate tax adds up to the document's own tax.
-        assert Decimal(row["tax_7%"]) + Decimal(row["tax_19%"]) == document.total - document.total_net
+        if row["type"] == "receipt":
+            # A receipt is a payment against its invoice: VAT is counted on the invoice only.
+            assert (row["net"], row["tax_7%"], row["tax_19%"]) == ("", "", "")
+            assert row["reference"] == by_number.get(("invoice", row["reference"])).number
+        else:
+            assert Decimal(row["net"]) == document.total_net
+            # Per-rate tax adds up to the document's own tax.
+            taxes = Decimal(row["tax_7%"] or 0) + Decimal(row["tax_19%"] or 0)
+            assert taxes == document.total - document.total_net == document.tax_total
         assert row["status"] == document.status
         data = files[row["file"]]
         assert row["sha256"] == document.pdf_sha256 == hashlib.sha256(data).hexdigest()
@@ -76,9 +82,13 @@ def test_export_csv_matches_documents_and_pdfs(documents, tmp_path):
     invoice = next(r for r in rows if r["type"] == "invoice" and r["customer"] and r["gross"] == "69.38"
                    and by_number[("invoice", r["number"])].customer_email == "ana@example.com")
     assert (invoice["tax_19%"], invoice["tax_7%"], invoice["net"]) == ("7.16", "1.60", "60.62")
-    receipt_30 = next(r for r in rows if r["type"] == "receipt" and r["gross"] == "30.00")
-    assert Decimal(receipt_30["net"]) + Decimal(receipt_30["tax_7%"]) + Decimal(receipt_30["tax_19%"]) == \
-        Decimal("30.00")
+    # Summing the period's tax columns counts VAT once: invoices minus credit notes.
+    vat = sum((Decimal(r["tax_7%"] or 0) + Decimal(r["tax_19%"] or 0)) * (-1 if r["type"] == "credit_note" else 1)
+              for r in rows)
+    assert vat == sum((d.tax_total * (-1 if d.type == "credit_note" else 1) for d in documents
+                       if d.type != "receipt"), Decimal(0))
+    credit = next(r for r in rows if r["type"] == "credit_note")
+    assert credit["reference"] and by_number[("invoice", credit["reference"])]
     assert {r["type"] for r in rows} == {"invoice", "receipt", "credit_note"}
 
 

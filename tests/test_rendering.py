@@ -96,7 +96,7 @@ def make_content(doc_type: DocumentType = DocumentType.INVOICE, *, order: OrderS
     order = order or make_order()
     defaults: dict[str, Any] = {
         "type": doc_type, "order": order, "amount": order.total_gross, "locale": "en", "issued_at": ISSUED_AT,
-        "seller": Seller(legal_name="Kaffeewerk GmbH", tax_id="DE123456789", email="billing@kaffeewerk.example",
+        "seller": Seller(legal_name="Kaffeewerk GmbH", vat_id="DE123456789", email="billing@kaffeewerk.example",
                          address=Address(street_address_1="Röstereistraße 1", postal_code="80331", city="München",
                                          country="DE")),
     }

@@ -89,7 +89,16 @@ def fixture(db, settings):
     with freeze_time(t(11, 18)):
         g = sample.create_order(notify=False, created_at=t(11, 18))  # unconfirmed, never paid
     held = dataclasses.replace(sample.build_snapshot(created_at=t(11, 15, 12)), total_gross=Decimal("1.00"))
-    h = paid(t(11, 15, 12), snapshot=held)  # invoice held by the gate, receipt fine
+    with freeze_time(t(11, 15, 12)):
+        # Invoiced (trigger "confirmed") while the order's total was wrong: held by the gate. The total is
+        # fixed before the payment, so the receipt adds up and is issued.
+        order = sample.create_order(held, notify=False)
+        sample.confirm(str(order.id), at=t(11, 15, 12), notify=False)
+        events.order_changed(str(order.id), send=False)
+        sample.update(str(order.id), notify=False, total_gross=ORDER_TOTAL)
+        sample.pay(str(order.id), notify=False, at=t(11, 15, 12))
+        events.order_changed(str(order.id), send=False)
+    h = {d.type: d for d in BillingDocument.objects.filter(order_id=order.id)}
     u1, u2, u3, u4 = confirmed(t(10, 1)), confirmed(t(10, 20)), confirmed(t(8, 1)), confirmed(t(11, 12))
     assert f_docs == {} and h["invoice"].number is None
 

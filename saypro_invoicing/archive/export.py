@@ -1,10 +1,13 @@
 """The accountant's export: every issued document's PDF plus ledger.csv, in one zip.
 
 ledger.csv (UTF-8 with BOM, so spreadsheet programs read the accents) has one row per document:
-number, type, date (issue date, UTC), order, customer, currency, net, one tax column per rate
-present in the export (``tax_19%``, ``tax_7%``...; empty where a document has no tax at that
-rate), gross, status, sha256 (of the stored PDF), channel, file (its path in the zip; empty once
-retention removed it). Amounts are as printed on the document, credit notes included, unsigned.
+number, type (invoice, receipt, credit_note), reference (a credit note's corrected invoice; a receipt's
+invoice), date (issue date, UTC), order, customer, currency, net, one tax column per rate present in the
+export (``tax_19%``, ``tax_7%``...; empty where a document has no tax at that rate), gross, status,
+sha256 (of the stored PDF), channel, file (its path in the zip; empty once retention removed it).
+Every figure is the document model's (document.model), as printed, credit notes included, unsigned.
+VAT is counted once: invoices and credit notes carry it; a receipt is a payment against its invoice and
+carries no net and no tax, so summing the tax columns gives the VAT of the period.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from ..document.calculate import model_of
 from ..models import BillingDocument
 from ..money import quantize
 from ..rendering import ensure_pdf
+from ..snapshot import DocumentType
 
-HEAD = ["number", "type", "date", "order", "customer", "currency", "net"]
+HEAD = ["number", "type", "reference", "date", "order", "customer", "currency", "net"]
 TAIL = ["gross", "status", "sha256", "channel", "file"]
 
 
@@ -41,22 +46,23 @@ def rate_column(rate: Decimal) -> str:
 
 
 def tax_by_rate(document: BillingDocument) -> dict[Decimal, Decimal]:
-    """The document's tax per rate; partial amounts (receipts, credit notes) pro rata, summing to tax_total."""
-    order = document.document_content.order
-    currency = document.currency
-    breakdown = [line for line in order.tax_breakdown() if line.tax or line.net]
-    if not breakdown:
+    """The document's VAT per rate, as its model's VAT breakdown says; none for receipts."""
+    model = model_of(document.document_content)
+    if model.receipt is not None:
         return {}
-    if document.total == order.total_gross or not order.total_gross:
-        return {line.rate: quantize(line.tax, currency) for line in breakdown}
-    share = document.total / order.total_gross
-    taxes = {line.rate: quantize(line.tax * share, currency) for line in breakdown}
-    remainder = quantize(document.tax_total, currency) - sum(taxes.values(), Decimal(0))
-    if remainder:
-        # Rounding per rate can miss the document's own tax total by a minor unit: the largest rate absorbs it.
-        largest = max(taxes, key=lambda rate: abs(taxes[rate]))
-        taxes[largest] += remainder
+    taxes: dict[Decimal, Decimal] = {}
+    for row in model.vat_breakdown:
+        if row.tax_amount or row.taxable_amount:
+            taxes[row.rate.normalize()] = taxes.get(row.rate.normalize(), Decimal(0)) + row.tax_amount
     return taxes
+
+
+def _reference(document: BillingDocument, invoices: dict[str, str]) -> str:
+    if document.type == DocumentType.CREDIT_NOTE:
+        return document.document_content.corrects_number
+    if document.type == DocumentType.RECEIPT:
+        return invoices.get(document.order_id, "")
+    return ""
 
 
 def documents_to_export(start: datetime, end: datetime, channel: str | None = None):  # -> QuerySet
@@ -70,6 +76,9 @@ def export(out: str, start: datetime, end: datetime, *, channel: str | None = No
            progress: Callable[[int], None] | None = None) -> ExportResult:
     """Write the zip to ``out`` (atomically: an interrupted export leaves no partial file)."""
     documents = documents_to_export(start, end, channel)
+    invoices = dict(BillingDocument.objects.filter(
+        type=DocumentType.INVOICE, number__isnull=False, order_id__in=documents.values("order_id"))
+        .exclude(status="void").values_list("order_id", "number"))
     rows: list[dict[str, str]] = []
     rates: set[Decimal] = set()
     files = 0
@@ -87,12 +96,15 @@ def export(out: str, start: datetime, end: datetime, *, channel: str | None = No
                         shutil.copyfileobj(source, target, 1024 * 1024)
                     files += 1
                 taxes = tax_by_rate(document)
+                receipt = document.type == DocumentType.RECEIPT
                 rates.update(taxes)
                 row = {
                     "number": document.number or "", "type": document.type,
+                    "reference": _reference(document, invoices),
                     "date": document.issued_at.date().isoformat() if document.issued_at else "",
                     "order": document.order_number, "customer": document.customer_name or document.customer_email,
-                    "currency": document.currency, "net": str(quantize(document.total_net, document.currency)),
+                    "currency": document.currency,
+                    "net": "" if receipt else str(quantize(document.total_net, document.currency)),
                     "gross": str(quantize(document.total, document.currency)), "status": document.status,
                     "sha256": document.pdf_sha256, "channel": document.channel, "file": name,
                 }

@@ -77,6 +77,12 @@ def anonymise(pk: Any, *, now: datetime | None = None, actor: str = "retention")
             raise RetentionError(f"{document} is kept until {retention_end(document):%Y-%m-%d}.")
         content = dict(document.content)
         content["order"] = {**content.get("order", {}), **_ORDER_PERSONAL}
+        if isinstance(content.get("model"), dict):
+            # The document model repeats the buyer (name, address, contact): it goes the same way.
+            buyer = content["model"].get("buyer") or {}
+            content["model"] = {**content["model"], "buyer": {
+                **buyer, "name": "", "company": "", "address": {}, "email": "", "phone": "", "vat_id": "",
+                "electronic_address": "", "contact_name": ""}}
         file_name = document.pdf.name if document.pdf else ""
         storage = document.pdf.storage
         document.content = content

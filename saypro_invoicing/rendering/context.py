@@ -1,52 +1,32 @@
-"""What a document template sees: the frozen DocumentContent as display strings in its locale.
+"""What a document template sees: the document model (document.model) as display strings in its locale.
 
-Everything is formatted here, in Python, so that templates (which merchants override) only place
-strings: amounts with Babel for the currency and locale, dates with Babel, labels with gettext.
-Call ``build_context`` inside ``translation.override(<document language>)``.
-
-Text that comes from order data is a ``BidiText``: a str that also knows its direction, the way
-HTML's dir="auto" would decide it (first strong character). WeasyPrint honours dir="rtl" but not
-dir="auto", so templates write ``dir="{{ value.dir }}"``.
+Everything is formatted here and in ``figures``, in Python, so that templates (which merchants override)
+only place strings; no figure is computed here, every one is a field of the model. Call
+``build_context`` inside ``translation.override(<document language>)``. Text from order data is a
+``BidiText`` (see ``text``): templates write ``dir="{{ value.dir }}"``.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from ..money import format_money, quantize, to_locale
-from ..snapshot import Address, DocumentContent, DocumentType
+from ..document.calculate import model_of
+from ..document.model import BillingModel, CreditBasis, Party
+from ..money import to_locale
+from ..snapshot import DocumentContent, DocumentType
 from .fetcher import logo_url
+from .figures import Formatter, address_lines, summary, supply
+from .text import BidiText, bidi
+
+__all__ = ["BidiText", "bidi", "build_context", "document_title"]
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 # Every label has the message context "saypro_invoicing" (written out, so that makemessages finds
 # it): in Saleor, apps listed before the plugin in INSTALLED_APPS win for equal msgids, and Django's
 # own catalog already translates "Order" as "Reihenfolge".
-
-
-class BidiText(str):
-    """A str with the direction its first strong character gives it."""
-
-    @property
-    def dir(self) -> str:
-        for char in self:
-            kind = unicodedata.bidirectional(char)
-            if kind in ("R", "AL"):
-                return "rtl"
-            if kind == "L":
-                return "ltr"
-        return "ltr"
-
-
-def bidi(value: str | None) -> BidiText:
-    return BidiText(value or "")
 
 
 def document_title(doc_type: DocumentType | str) -> str:
@@ -59,23 +39,14 @@ def document_title(doc_type: DocumentType | str) -> str:
 
 def build_context(content: DocumentContent, *, number: str, document_id: str | None = None) -> dict[str, Any]:
     locale = to_locale(content.locale)
+    model = model_of(content)
     order = content.order
-    currency = order.currency
-
-    def money(amount: Decimal) -> str:
-        return format_money(amount, currency, locale)
-
-    def day(value: datetime | None) -> str:
-        return format_date(timezone.localtime(value).date(), format="medium", locale=locale) if value else ""
-
-    def rate(value: Decimal) -> str:
-        return format_percent(value, locale=locale, decimal_quantization=False)
-
-    paid = order.is_fully_paid
+    f = Formatter(model, locale)
     doc_type = DocumentType(content.type)
-    line_gross = sum((line.total_gross for line in order.lines), Decimal(0))
+    figures = summary(model, locale)
     return {
         "content": content,
+        "model": model,
         "number": number,
         "document_id": document_id or "",
         "doc_type": doc_type.value,
@@ -85,140 +56,84 @@ def build_context(content: DocumentContent, *, number: str, document_id: str | N
         # Lets PDF metadata depend on the content only, so the same content gives the same bytes.
         "created_iso": timezone.localtime(content.issued_at).isoformat() if content.issued_at else "",
         "logo_url": logo_url(content.seller.logo),
-        "issued_on": day(content.issued_at),
-        "due_on": day(content.due_at) if doc_type == DocumentType.INVOICE and not paid else "",
-        "seller": _seller(content),
+        "issued_on": f.day(model.issue_date),
+        "due_on": f.day(model.due_date),
+        "supply": supply(model, locale),
+        "seller": _party(model.seller, locale) | {"tax_number": model.seller.tax_number},
         "order": {
-            "number": bidi(order.order_number),
-            "date": day(order.created_at),
+            "number": bidi(model.order_number),
+            "date": f.day(model.order_date),
             "note": bidi(order.customer_note),
+            "buyer_reference": bidi(model.buyer_reference),
+            "purchase_order": bidi(model.purchase_order_reference),
         },
-        "customer": _customer(content),
-        "lines": [
-            {
-                "name": bidi(line.product_name),
-                "variant": bidi(line.variant_name),
-                "sku": bidi(line.sku),
-                "quantity": format_decimal(line.quantity, locale=locale),
-                "unit_net": money(line.unit_net),
-                "unit_gross": money(line.unit_gross),
-                "tax_rate": rate(line.tax_rate),
-                "total": money(line.total_gross),
-            }
-            for line in order.lines
-        ],
-        "discounts": [
-            {
-                "name": bidi(discount.name),
-                "code": bidi(discount.code or (order.voucher_code if discount.kind == "voucher" else "")),
-                "amount": money(-discount.amount_gross),
-                "included": discount.included_in_lines,
-            }
-            for discount in order.discounts
-        ],
-        "voucher_code": bidi(order.voucher_code),
-        "shipping": {
-            "method": bidi(order.shipping_method),
-            "price": money(order.shipping_gross),
-        } if (order.shipping_method or order.shipping_gross) else None,
-        "taxes": [
-            {"rate": rate(t.rate), "net": money(t.net), "tax": money(t.tax), "gross": money(t.gross)}
-            for t in order.tax_breakdown()
-        ],
-        "totals": {
-            "subtotal": money(line_gross),
-            "net": money(order.total_net),
-            "tax": money(order.tax_total),
-            "gross": money(order.total_gross),
-        },
-        "payment": _payment_status(content, money),
-        "instructions": content.payment_instructions if doc_type == DocumentType.INVOICE and not paid else "",
-        "receipt": _receipt(content, money, day) if doc_type == DocumentType.RECEIPT else None,
-        "credit": _credit(content, money, day) if doc_type == DocumentType.CREDIT_NOTE else None,
+        "customer": _customer(content, model, locale),
+        **figures,
+        "payment": _payment_status(model, f),
+        "instructions": model.payment_instructions if doc_type == DocumentType.INVOICE else "",
+        "receipt": _receipt(model, f) if model.receipt is not None else None,
+        "credit": _credit(model, f) if doc_type == DocumentType.CREDIT_NOTE else None,
         "footer": content.footer,
     }
 
 
-def _address_lines(address: Address | None) -> list[BidiText]:
-    return [bidi(line) for line in address.lines()] if address else []
-
-
-def _seller(content: DocumentContent) -> dict[str, Any]:
-    seller = content.seller
+def _party(party: Party, locale: str) -> dict[str, Any]:
     return {
-        "name": bidi(seller.legal_name),
-        "address": _address_lines(seller.address),
-        "tax_id": seller.tax_id,
-        "email": seller.email,
-        "phone": seller.phone,
-        "website": seller.website,
+        "name": bidi(party.name),
+        "address": address_lines(party.address, locale),
+        "vat_id": party.vat_id,
+        "email": party.email,
+        "phone": party.phone,
+        "website": party.website,
     }
 
 
-def _customer(content: DocumentContent) -> dict[str, Any]:
+def _customer(content: DocumentContent, model: BillingModel, locale: str) -> dict[str, Any]:
     order = content.order
     billing, shipping = order.billing_address, order.shipping_address
-    return {
-        "name": bidi(order.customer_name),
-        "email": order.customer_email,
-        "phone": order.customer_phone or (billing.phone if billing else ""),
-        "vat_id": (billing.vat_id if billing else "") or (shipping.vat_id if shipping else ""),
-        "billing": _address_lines(billing),
+    return _party(model.buyer, locale) | {
+        "billing": address_lines(billing, locale),
         # Printed only where it differs: one address block is easier to read than two equal ones.
-        "shipping": _address_lines(shipping) if shipping and shipping != billing else [],
+        "shipping": address_lines(shipping, locale) if shipping and shipping != billing else [],
     }
 
 
-def _methods(content: DocumentContent) -> str:
-    seen: list[str] = []
-    for payment in content.order.payments:
-        method = payment.method or payment.gateway
-        if method and method not in seen:
-            seen.append(method)
-    return ", ".join(seen)
-
-
-def _payment_status(content: DocumentContent, money: Any) -> dict[str, str]:
-    order = content.order
-    if order.is_fully_paid:
+def _payment_status(model: BillingModel, f: Formatter) -> dict[str, str]:
+    t = model.totals
+    if t.amount_due == 0:
         status = pgettext("saypro_invoicing", "Paid")
-    elif order.total_charged > 0:
+    elif t.prepaid > 0:
         status = pgettext("saypro_invoicing", "Partially paid")
     else:
         status = pgettext("saypro_invoicing", "Unpaid")
-    due = max(order.total_gross - order.total_charged, Decimal(0))
     return {
         "status": status,
-        "method": _methods(content),
-        "paid": money(order.total_charged) if order.total_charged > 0 else "",
-        "due": money(due) if due > 0 else "",
+        "method": model.payment_methods,
+        "paid": f.money(t.prepaid) if t.prepaid > 0 else "",
+        "due": f.money(t.amount_due) if t.amount_due > 0 else "",
     }
 
 
-def _receipt(content: DocumentContent, money: Any, day: Any) -> dict[str, str]:
-    payment = content.payment
+def _receipt(model: BillingModel, f: Formatter) -> dict[str, Any]:
+    receipt = model.receipt
+    assert receipt is not None
     return {
-        "amount": money(content.amount),
-        "method": (payment.method or payment.gateway) if payment else _methods(content),
-        "date": day(payment.captured_at if payment else content.order.paid_at or content.issued_at),
-        "psp_reference": payment.psp_reference if payment else "",
+        "amount": f.money(receipt.payment.amount),
+        "method": receipt.payment.method,
+        "date": f.day(receipt.payment.received_on),
+        "psp_reference": receipt.payment.psp_reference,
+        "paid_before": f.money(receipt.paid_before) if receipt.paid_before else "",
+        "paid_total": f.money(receipt.paid_total),
+        "balance_due": f.money(receipt.balance_due) if receipt.balance_due else "",
+        "fully_paid": receipt.fully_paid,
     }
 
 
-def _credit(content: DocumentContent, money: Any, day: Any) -> dict[str, Any]:
-    order = content.order
-    amount = content.amount
-    # The same pro-rata net share issuing stores on the document, so the PDF and the record agree.
-    if amount == order.total_gross or order.total_gross == 0:
-        net = order.total_net if amount == order.total_gross else amount
-    else:
-        net = quantize(amount * order.total_net / order.total_gross, order.currency)
-    refund = content.refund
+def _credit(model: BillingModel, f: Formatter) -> dict[str, Any]:
     return {
-        "corrects_number": content.corrects_number,
-        "reason": bidi(content.reason or (refund.reason if refund else "")),
-        "amount": money(amount),
-        "net": money(net),
-        "tax": money(amount - net),
-        "refund_date": day(refund.created_at) if refund else "",
+        "corrects_number": model.preceding_invoice_number,
+        "corrects_date": f.day(model.preceding_invoice_date),
+        "reason": bidi(model.reason),
+        "pro_rata": model.credit_basis == CreditBasis.PRO_RATA,
+        "amount": f.money(model.totals.gross_total),
     }

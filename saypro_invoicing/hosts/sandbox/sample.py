@@ -13,8 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from ...events import order_changed
 from ...money import quantize
-from ...snapshot import Address, Discount, Line, OrderSnapshot, Payment, Refund, from_json, to_json
+from ...snapshot import Address, Discount, Line, OrderSnapshot, Payment, Refund, RefundLine, from_json, to_json
 from .models import SandboxChannel, SandboxOrder
 
 DEFAULT_CHANNEL = "default-channel"
@@ -69,13 +70,13 @@ def build_snapshot(
     lines = lines or [("Organic Cotton T-Shirt", "TS-001", 2, "19.99", "0.19"), ("Coffee Beans 1kg", "CB-1", 1,
                                                                                   "24.50", "0.07")]
     built = []
-    for name, sku, qty, unit_gross, rate in lines:
+    for position, (name, sku, qty, unit_gross, rate) in enumerate(lines, start=1):
         gross, r = Decimal(unit_gross), Decimal(rate)
         total_gross = quantize(gross * qty, currency)
         built.append(Line(product_name=name, sku=sku, quantity=qty, unit_gross=quantize(gross, currency),
                           unit_net=quantize(gross / (1 + r), currency), total_gross=total_gross,
                           total_net=quantize(total_gross / (1 + r), currency), tax_rate=r,
-                          variant_name="M" if "Shirt" in name else ""))
+                          variant_name="M" if "Shirt" in name else "", line_id=f"line-{position}"))
     ship_method, ship_gross, ship_net, ship_rate = "", Decimal(0), Decimal(0), Decimal(0)
     if shipping:
         ship_method, ship_gross, ship_rate = shipping[0], Decimal(shipping[1]), Decimal(shipping[2])
@@ -159,12 +160,21 @@ def pay(order_id: str, amount: Decimal | str | None = None, *, method: str = "Vi
                   confirmed_at=snapshot.confirmed_at or at, at=at, notify=notify)
 
 
-def refund(order_id: str, amount: Decimal | str, *, reason: str = "Returned goods", at: datetime | None = None,
-           notify: bool = True) -> OrderSnapshot:
+def refund(order_id: str, amount: Decimal | str | None = None, *, reason: str = "Returned goods",
+           at: datetime | None = None, notify: bool = True, lines: list[tuple[str, int]] | None = None,
+           includes_shipping: bool = False) -> OrderSnapshot:
+    """Refund an amount, or order lines ((line_id, quantity), ...) and/or shipping, priced as the order was."""
     at = at or timezone.now()
     snapshot = get(order_id)
+    if amount is None:
+        by_id = {line.line_id: line for line in snapshot.lines}
+        amount = sum((quantize(by_id[line_id].total_gross * qty / by_id[line_id].quantity, snapshot.currency)
+                      for line_id, qty in lines or ()), Decimal(0)) + (
+            snapshot.shipping_gross if includes_shipping else Decimal(0))
     value = quantize(Decimal(str(amount)), snapshot.currency)
-    item = Refund(reference=f"refund-{len(snapshot.refunds) + 1}", amount=value, created_at=at, reason=reason)
+    item = Refund(reference=f"refund-{len(snapshot.refunds) + 1}", amount=value, created_at=at, reason=reason,
+                  lines=tuple(RefundLine(line_id, qty) for line_id, qty in lines or ()),
+                  includes_shipping=includes_shipping)
     return update(order_id, refunds=snapshot.refunds + (item,), total_refunded=snapshot.total_refunded + value,
                   at=at, notify=notify)
 
@@ -180,7 +190,5 @@ def cancel(order_id: str, *, at: datetime | None = None, notify: bool = True) ->
 
 
 def _notify(order: SandboxOrder) -> None:
-    from ...events import order_changed
-
     order_changed(str(order.id))
 
