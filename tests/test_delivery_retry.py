@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from saypro_invoicing.conf import ChannelConfig
 from saypro_invoicing.delivery import retry
-from saypro_invoicing.delivery.tasks import retry_due
+from saypro_invoicing.delivery.queue import retry_due
 from saypro_invoicing.hosts.sandbox import sample
 from saypro_invoicing.models import BillingDocument, DeliveryAttempt, StaffAlert
 from saypro_invoicing.models.delivery import AttemptStatus

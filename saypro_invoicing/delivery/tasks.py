@@ -13,29 +13,20 @@ Nothing in the domain imports this module: work is queued by name through ``disp
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..dispatch import TaskName, plugin_task, send_now
-from ..models import StaffAlert
-from ..models.delivery import AttemptStatus, Channel
+from ..models.delivery import AttemptStatus
 from . import reminders, service, sms, staff_alerts
-from .attempts import iter_due_retries
+from .queue import retry_due
 
 logger = logging.getLogger(__name__)
 
-# Unsent staff alerts are picked up again after this, in case their task was lost.
-ALERT_RESEND_AFTER = timedelta(minutes=10)
-ALERT_RESEND_WINDOW = timedelta(days=2)
 # A staff alert's transient failures are retried by Celery this many times (with the channel's backoff).
 ALERT_MAX_RETRIES = 8
-
-
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
 
 
 @plugin_task(TaskName.DELIVER_DOCUMENT, bind=True)
@@ -53,24 +44,6 @@ def deliver_document(self: Any, document_id: str, purpose: str = "document", rec
 @plugin_task(TaskName.DELIVER_SMS)
 def deliver_sms(document_id: str, phone: str) -> str:
     return sms.deliver_sms(document_id, phone)
-
-
-def retry_due(now: datetime | None = None) -> int:
-    """Send every delivery whose retry time has come; returns how many were queued."""
-    now = now or timezone.now()
-    count = 0
-    for attempt, start in list(iter_due_retries(now)):
-        if attempt.channel == Channel.SMS:
-            send_now(TaskName.DELIVER_SMS, str(attempt.document_id), attempt.recipient)
-        else:
-            send_now(TaskName.DELIVER_DOCUMENT, str(attempt.document_id), purpose=attempt.purpose,
-                     recipient=attempt.recipient, not_before=_iso(start))
-        count += 1
-    lost_alerts = StaffAlert.objects.filter(emailed_at__isnull=True, created_at__lt=now - ALERT_RESEND_AFTER,
-                                            created_at__gte=now - ALERT_RESEND_WINDOW).values_list("pk", flat=True)
-    for alert_id in list(lost_alerts[:500]):
-        send_now(TaskName.SEND_STAFF_ALERT, alert_id)
-    return count
 
 
 @plugin_task(TaskName.RETRY_DUE_DELIVERIES)

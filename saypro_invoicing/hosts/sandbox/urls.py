@@ -6,19 +6,18 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from ...graphql.views import standalone_graphql_view
+from ...http import dispatch
+
 
 @csrf_exempt
 def plugin_view(request: HttpRequest, channel: str, path: str) -> HttpResponse:
-    from ...http import dispatch
-
     request.saypro_channel = channel  # type: ignore[attr-defined]
     return dispatch(request, path)
 
 
 @csrf_exempt
 def graphql_view(request: HttpRequest) -> HttpResponse:
-    from ...graphql.views import standalone_graphql_view
-
     return standalone_graphql_view(request)
 
 

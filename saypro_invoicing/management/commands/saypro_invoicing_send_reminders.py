@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from saypro_invoicing.delivery.queue import retry_due
 from saypro_invoicing.delivery.reminders import send_due_reminders
-from saypro_invoicing.delivery.tasks import retry_due
 from saypro_invoicing.hosts import writer
 
 
@@ -19,6 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         with writer():
             sent = send_due_reminders()
-        self.stdout.write(f"Reminders sent: {sent}")
-        if options["retries"]:
-            self.stdout.write(f"Retries queued: {retry_due()}")
+            self.stdout.write(f"Reminders sent: {sent}")
+            if options["retries"]:
+                self.stdout.write(f"Retries queued: {retry_due()}")
