@@ -38,7 +38,8 @@ def orders(draw):
     lines = []
     for i in range(draw(st.integers(1, 5))):
         units = draw(st.integers(1, 99999))
-        lines.append((f"Item {i}", f"SKU-{i}", draw(st.integers(1, 12)), str(units * unit), draw(st.sampled_from(RATES))))
+        quantity, rate = draw(st.integers(1, 12)), draw(st.sampled_from(RATES))
+        lines.append((f"Item {i}", f"SKU-{i}", quantity, str(units * unit), rate))
     shipping = None
     if draw(st.booleans()):
         shipping = ("Courier", str(draw(st.integers(0, 2000)) * unit), draw(st.sampled_from(RATES)))

@@ -42,11 +42,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_flow(smtp_port: int) -> list[str]:
+    import dataclasses
     from datetime import timedelta
     from decimal import Decimal
 
     from django.utils import timezone
 
+    from ...hosts import get_host
+    from ...models import BillingDocument
+    from ...models.documents import DocumentStatus
+    from ...release import release
     from ...snapshot import Address
     from . import sample
 
@@ -62,7 +67,8 @@ def run_flow(smtp_port: int) -> list[str]:
                                                      street_address_1="Hauptstraße 12", postal_code="80331",
                                                      city="München", country="DE", vat_id="DE811907980"))
     sample.pay(str(de.id))
-    sample.refund(str(de.id), "24.50", reason="Coffee returned")
+    # The coffee comes back: the credit note credits that line, at its own 7 % rate.
+    sample.refund(str(de.id), lines=[("line-2", 1)], reason="Coffee returned")
     orders.append(str(de.id))
     # A US order paid in two instalments.
     us = sample.create_order(currency="USD", email="ana@example.com",
@@ -94,13 +100,35 @@ def run_flow(smtp_port: int) -> list[str]:
     sample.pay(str(il.id))
     sample.cancel(str(il.id), at=timezone.now() + timedelta(minutes=5))
     orders.append(str(il.id))
+    # A Dutch business buying zero-rated on a channel that applies reverse charge to EU B2B sales.
+    sample.ensure_channel("eu-b2b", **{**sample.DEMO_CONFIGURATION, "smtp_port": str(smtp_port),
+                                       "reverse_charge": True, "shop_name": "SayPro B2B",
+                                       "invoice_number_format": "B2B-{year}-{number:06d}",
+                                       "receipt_number_format": "B2B-RCT-{year}-{number:06d}"})
+    nl = sample.create_order(dataclasses.replace(sample.build_snapshot(
+        channel="eu-b2b", email="inkoop@koffie.example.nl",
+        lines=[("Espresso machine", "EM-1", 1, "1499.00", "0"), ("Descaler", "DS-2", 3, "12.90", "0")],
+        shipping=("DHL Freight", "49.00", "0"),
+        billing_address=Address(first_name="Eva", last_name="Jansen", company_name="Koffie BV",
+                                street_address_1="Keizersgracht 1", postal_code="1015 CJ", city="Amsterdam",
+                                country="NL")),
+        buyer_vat_id="NL123456789B01", buyer_order_reference="PO-2026-0042"))
+    sample.pay(str(nl.id))
+    orders.append(str(nl.id))
     # An order whose totals do not add up: held for review, never sent.
-    import dataclasses
-
     broken = sample.build_snapshot(email="wrong@example.com")
     bad = sample.create_order(dataclasses.replace(broken, total_gross=broken.total_gross + Decimal("1.00")))
     sample.pay(str(bad.id), broken.total_gross + Decimal("1.00"))
     orders.append(str(bad.id))
+    # Another one, fixed by staff at the source and released: the gate runs again, then number and email.
+    fixed = sample.create_order(dataclasses.replace(broken, customer_email="fixed@example.com",
+                                                    total_gross=broken.total_gross + Decimal("1.00")))
+    sample.pay(str(fixed.id), broken.total_gross)
+    sample.update(str(fixed.id), total_gross=broken.total_gross)  # now fully paid: its invoice is issued
+    config = get_host().channel_config(sample.DEFAULT_CHANNEL)
+    for held in BillingDocument.objects.filter(order_id=fixed.id, status=DocumentStatus.NEEDS_REVIEW):
+        release(held, config)
+    orders.append(str(fixed.id))
     return orders
 
 
