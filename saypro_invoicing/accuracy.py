@@ -213,8 +213,10 @@ class _Gate:
                 if not row.rate > 0:
                     self.fail(ErrorCode.CALCULATION_ERROR, field, "Standard-rated VAT needs a rate above 0.", "> 0",
                               row.rate)
-                # Each item was rounded once by the host; EN 16931 itself allows up to one unit of the currency.
-                tolerance = min(self.unit * max(row.items, 1), Decimal(1))
+                # Each item's VAT was rounded once by the host (at most half a minor unit, on the net or, for
+                # gross prices, on the gross), and the product rounds once more. EN 16931's own tolerance (one
+                # unit of the currency) is checked by the e-invoice validation, where an e-invoice is written.
+                tolerance = self.unit * (max(row.items, 1) * (1 + row.rate) + 1) / 2
                 self.near(ErrorCode.CALCULATION_ERROR, f"{field}.tax_amount", "VAT = taxable amount x rate, "
                           "rounded.", self.q(row.taxable_amount * row.rate), row.tax_amount, tolerance)
             else:

@@ -25,6 +25,7 @@ from .issuing import build_content
 from .models import BillingDocument, GateCheck
 from .models.documents import DocumentStatus
 from .snapshot import DocumentType, OrderSnapshot, to_json
+from .trigger_keys import TriggerKey
 from .triggers import Planned
 
 
@@ -52,7 +53,7 @@ def _plan(document: BillingDocument, snapshot: OrderSnapshot) -> Planned:
         amount = snapshot.total_gross
     else:
         amount = held.amount
-    return Planned(DocumentType(document.type), document.trigger_key, document.event_at,
+    return Planned(DocumentType(document.type), TriggerKey.parse(document.trigger_key), document.event_at,
                    payment=payment or held.payment, refund=refund or held.refund, amount=amount, reason=held.reason)
 
 
@@ -63,7 +64,12 @@ def release(document: BillingDocument, config: ChannelConfig, snapshot: OrderSna
     if document.status != DocumentStatus.NEEDS_REVIEW:
         raise SayproInvoicingError("Only a document held for review can be released.", code=ErrorCode.ALREADY_ISSUED,
                                    field="id")
-    snapshot = snapshot or get_host().snapshot(document.order_id)
+    if snapshot is None:
+        try:
+            snapshot = get_host().snapshot(document.order_id)
+        except Exception as exc:  # the host's lookup error types differ; none of them may escape as a crash
+            raise SayproInvoicingError(f"Order {document.order_number} cannot be loaded from the shop.",
+                                       code=ErrorCode.NOT_FOUND, field="id") from exc
     plan = _plan(document, snapshot)
     assessment = assess(build_content(snapshot, config, plan, issued_at=now, corrects=document.corrects), config,
                         corrects=document.corrects, excluding=document)

@@ -10,7 +10,7 @@ currency's minor unit (``money.quantize``).
   that line net = quantity x price - allowance + charge holds exactly.
 - VAT per category and rate (BT-117) is the sum of the VAT the host rounded per line, shipping and
   discount. It may differ from taxable amount x rate by the rounding of each item; the gate allows that
-  (at most one minor unit per item, and below EN 16931's own tolerance of one unit).
+  (half a minor unit per item, scaled by 1 + rate for gross prices, plus one final rounding).
 - A credit note for an amount only is split over the corrected invoice's VAT rows in proportion to
   their gross amounts (largest remainder, so that the parts add up exactly); each part's net is
   part / (1 + rate), rounded, and its VAT the rest.
