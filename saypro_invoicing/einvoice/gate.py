@@ -76,6 +76,11 @@ def evaluate(model: BillingModel, number: str, formats: tuple[Format, ...]) -> O
     return outcome
 
 
+def formats(model: BillingModel, config: Any) -> tuple[str, ...]:
+    """The format values to freeze into the document's content (``DocumentContent.einvoice_formats``)."""
+    return tuple(fmt.value for fmt in formats_for(model, config))
+
+
 def check(model: BillingModel | None, number_placeholder: str = PLACEHOLDER, config: Any = None) -> list[Reason]:
     """Gate reasons for the channel's e-invoice formats; [] for receipts and channels without any."""
     if model is None or config is None:
