@@ -27,11 +27,12 @@ from .delivery import connection
 from .errors import ConfigurationError, DocumentNotFound, ErrorCode, ValidationError
 from .hosts import get_host
 from .issuing import issue, update_payment_status
-from .models import AuditEntry, BillingDocument, CorrectionRequest
+from .models import AuditAction, AuditEntry, BillingDocument, CorrectionRequest
 from .models.corrections import CorrectionStatus
 from .models.documents import DocumentStatus
 from .models.records import AlertKind
 from .snapshot import Address, DocumentType
+from .trigger_keys import TriggerKey
 from .triggers import Planned
 
 logger = logging.getLogger(__name__)
@@ -42,14 +43,6 @@ MAX_COMPANY_NAME_LENGTH = 256
 MAX_VAT_ID_LENGTH = 64
 MAX_ADDRESS_FIELD_LENGTH = 256
 ADDRESS_FIELDS = tuple(f.name for f in dataclasses.fields(Address))
-
-
-def credit_note_key(request: CorrectionRequest) -> str:
-    return f"{request.document.order_id}:credit_note:correction:{request.id}"
-
-
-def corrected_invoice_key(request: CorrectionRequest) -> str:
-    return f"{request.document.order_id}:invoice:correction:{request.id}"
 
 
 def _limited(value: str | None, field: str, limit: int) -> str:
@@ -108,7 +101,7 @@ def request_correction(document: BillingDocument, *, reason: str, company_name: 
             vat_id=vat_id, billing_address=address, requested_at=now or timezone.now(),
         )
         AuditEntry.objects.create(document=document, document_number=document.number or "",
-                                  action="correction_requested", actor=requested_by,
+                                  action=AuditAction.CORRECTION_REQUESTED, actor=requested_by,
                                   details={"request": str(request.id)})
         raise_alert(AlertKind.CORRECTION_REQUESTED, document,
                     f"Correction requested for {document.number} (order {document.order_number}): {reason[:500]}")
@@ -134,7 +127,8 @@ def resolve_correction(request: CorrectionRequest, *, approve: bool, message: st
         locked.save(update_fields=["status", "resolved_at", "resolved_by", "resolution_message", "credit_note",
                                    "corrected_invoice"])
         AuditEntry.objects.create(document=locked.document, document_number=locked.document.number or "",
-                                  action=f"correction_{locked.status}", actor=resolved_by,
+                                  action=AuditAction.CORRECTION_APPROVED if approve
+                                  else AuditAction.CORRECTION_REJECTED, actor=resolved_by,
                                   details={"request": str(locked.id), "message": message[:500]})
         if not approve:
             request_id = locked.pk
@@ -156,8 +150,8 @@ def _approve(request: CorrectionRequest, now: datetime) -> tuple[BillingDocument
                               code=ErrorCode.INVALID, field="id")
     snapshot = original.document_content.order
     reason = f"Correction of {original.number}: {request.reason}"[:500]
-    credit_plan = Planned(DocumentType.CREDIT_NOTE, credit_note_key(request), now, amount=original.total,
-                          reason=reason)
+    credit_plan = Planned(DocumentType.CREDIT_NOTE, TriggerKey.correction_credit(original.order_id, request.id), now,
+                          amount=original.total, reason=reason)
     credit_note = issue(snapshot, config, credit_plan, corrects=original, now=now).document
     original.status, original.voided_at = DocumentStatus.VOID, now
     original.void_reason = f"Replaced after correction request {request.id}."
@@ -165,7 +159,7 @@ def _approve(request: CorrectionRequest, now: datetime) -> tuple[BillingDocument
 
     corrected_snapshot = dataclasses.replace(snapshot, billing_address=corrected_address(snapshot.billing_address,
                                                                                          request))
-    invoice_plan = Planned(DocumentType.INVOICE, corrected_invoice_key(request), now,
+    invoice_plan = Planned(DocumentType.INVOICE, TriggerKey.corrected_invoice(original.order_id, request.id), now,
                            amount=corrected_snapshot.total_gross, reason=reason)
     corrected = issue(corrected_snapshot, config, invoice_plan, corrects=original, now=now).document
     try:
@@ -222,7 +216,7 @@ def notify_rejection(request_id: Any) -> bool:
         _notice_failed(request, repr(exc))
         return False
     AuditEntry.objects.create(document=document, document_number=document.number or "",
-                              action="correction_rejection_sent", details={"request": str(request.id),
+                              action=AuditAction.CORRECTION_REJECTION_SENT, details={"request": str(request.id),
                                                                            "recipient": recipients[0]})
     return True
 
@@ -231,7 +225,7 @@ def _notice_failed(request: CorrectionRequest, error: str) -> None:
     document = request.document
     logger.error("saypro_invoicing: rejection notice for correction %s not sent: %s", request.id, error)
     AuditEntry.objects.create(document=document, document_number=document.number or "",
-                              action="correction_rejection_failed", details={"request": str(request.id),
+                              action=AuditAction.CORRECTION_REJECTION_FAILED, details={"request": str(request.id),
                                                                              "error": error[:500]})
     raise_alert(AlertKind.DELIVERY_FAILED, document,
                 f"The rejection notice for correction request {request.id} ({document.number}) was not sent: "

@@ -12,28 +12,17 @@ from decimal import Decimal
 
 from .conf import ChannelConfig
 from .snapshot import DocumentType, OrderSnapshot, Payment, Refund
+from .trigger_keys import TriggerKey
 
 CANCELLED_STATUSES = frozenset({"canceled", "cancelled"})
 NOT_CONFIRMED_STATUSES = frozenset({"draft", "unconfirmed", "expired"})
 FULFILLED_STATUSES = frozenset({"fulfilled", "partially_returned", "returned"})
 
 
-def invoice_key(order_id: str, variant: str = "auto") -> str:
-    return f"{order_id}:invoice:{variant}"
-
-
-def receipt_key(order_id: str, payment_reference: str) -> str:
-    return f"{order_id}:receipt:{payment_reference}"
-
-
-def credit_note_key(order_id: str, variant: str) -> str:
-    return f"{order_id}:credit_note:{variant}"
-
-
 @dataclass(frozen=True)
 class Planned:
     type: DocumentType
-    trigger_key: str
+    trigger_key: TriggerKey
     event_at: datetime
     payment: Payment | None = None
     refund: Refund | None = None
@@ -59,7 +48,7 @@ def plan_receipts(snapshot: OrderSnapshot, config: ChannelConfig) -> list[Planne
     if not config.issue_receipts or snapshot.status.lower() in NOT_CONFIRMED_STATUSES - {"unconfirmed"}:
         return []
     return [
-        Planned(DocumentType.RECEIPT, receipt_key(snapshot.order_id, p.reference), p.captured_at, payment=p,
+        Planned(DocumentType.RECEIPT, TriggerKey.receipt(snapshot.order_id, p.reference), p.captured_at, payment=p,
                 amount=p.amount)
         for p in snapshot.payments
         if p.amount > 0
@@ -72,11 +61,11 @@ def plan_invoice(snapshot: OrderSnapshot, config: ChannelConfig, *, has_invoice:
     reached = invoice_trigger_time(snapshot, config)
     if reached is None:
         return []
-    return [Planned(DocumentType.INVOICE, invoice_key(snapshot.order_id), reached, amount=snapshot.total_gross)]
+    return [Planned(DocumentType.INVOICE, TriggerKey.invoice(snapshot.order_id), reached, amount=snapshot.total_gross)]
 
 
 def plan_credit_notes(
-    snapshot: OrderSnapshot, config: ChannelConfig, *, invoiced: Decimal, credited: dict[str, Decimal]
+    snapshot: OrderSnapshot, config: ChannelConfig, *, invoiced: Decimal, credited: dict[TriggerKey, Decimal]
 ) -> list[Planned]:
     """Credit notes for refunds and cancellation, never crediting more than was invoiced.
 
@@ -88,11 +77,11 @@ def plan_credit_notes(
         return []
     remaining = invoiced - sum(credited.values(), Decimal(0))
     overpaid = max(Decimal(0), snapshot.total_charged - invoiced)
-    refund_credited = sum((v for k, v in credited.items() if ":credit_note:refund:" in k), Decimal(0))
+    refund_credited = sum((v for k, v in credited.items() if k.is_refund_credit), Decimal(0))
     creditable = max(Decimal(0), sum((r.amount for r in snapshot.refunds), Decimal(0)) - overpaid) - refund_credited
     planned: list[Planned] = []
     for refund in snapshot.refunds:
-        key = credit_note_key(snapshot.order_id, f"refund:{refund.reference}")
+        key = TriggerKey.refund_credit(snapshot.order_id, refund.reference)
         if key in credited or refund.amount <= 0 or remaining <= 0 or creditable <= 0:
             continue
         amount = min(refund.amount, remaining, creditable)
@@ -100,7 +89,7 @@ def plan_credit_notes(
         creditable -= amount
         planned.append(Planned(DocumentType.CREDIT_NOTE, key, refund.created_at, refund=refund, amount=amount,
                                reason=refund.reason or "Refund"))
-    cancel_key = credit_note_key(snapshot.order_id, "cancel")
+    cancel_key = TriggerKey.cancel_credit(snapshot.order_id)
     if snapshot.status.lower() in CANCELLED_STATUSES and cancel_key not in credited and remaining > 0:
         planned.append(Planned(DocumentType.CREDIT_NOTE, cancel_key, snapshot.cancelled_at or snapshot.created_at,
                                amount=remaining, reason="Order cancelled"))

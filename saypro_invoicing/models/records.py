@@ -43,6 +43,24 @@ class SlaBreach(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
 
+class AuditAction(models.TextChoices):
+    """What an AuditEntry records; the values are stored, so they never change."""
+
+    VOIDED = "voided", "Voided"
+    RELEASED = "released", "Released after review"
+    RESEND = "resend", "Sent again on request"
+    CORRECTION_REQUESTED = "correction_requested", "Correction requested"
+    CORRECTION_APPROVED = "correction_approved", "Correction approved"
+    CORRECTION_REJECTED = "correction_rejected", "Correction rejected"
+    CORRECTION_REJECTION_SENT = "correction_rejection_sent", "Rejection notice sent"
+    CORRECTION_REJECTION_FAILED = "correction_rejection_failed", "Rejection notice not sent"
+    SWEEPER_REQUEUED = "sweeper_requeued", "Stalled delivery queued again by the sweeper"
+    BACKFILL_UNSENT = "backfill_unsent", "Issued by backfill without sending"
+    SLA_REPORT_SENT = "sla_report_sent", "SLA report emailed"
+    VERIFY_FAILED = "verify_failed", "Archive verification failed"
+    ANONYMISED = "anonymised", "Personal data removed after retention"
+
+
 class AuditEntry(models.Model):
     """What happened to a document and who did it; kept after retention removes the personal data."""
 

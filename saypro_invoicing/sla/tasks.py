@@ -8,24 +8,22 @@ from datetime import datetime
 from django.core.mail import EmailMessage
 from django.db import transaction
 
+from .. import actions
 from ..conf import ChannelConfig
 from ..delivery import connection
 from ..dispatch import TaskName, plugin_task
 from ..hosts import get_host
-from ..models import AuditEntry
+from ..models import AuditAction, AuditEntry
 from .formatting import as_csv, as_json, as_table
 from .periods import parse_period
 from .report import build_report
-from .sweeper import sweep
 
 logger = logging.getLogger(__name__)
-
-REPORT_SENT = "sla_report_sent"  # AuditEntry action: one email per channel, period and address
 
 
 @plugin_task(TaskName.SWEEP)
 def sweep_task() -> None:
-    sweep()
+    actions.sweep()
 
 
 @plugin_task(TaskName.SEND_SLA_REPORT)
@@ -46,7 +44,7 @@ def email_report(config: ChannelConfig, period: str, *, now: datetime | None = N
     start, end = parse_period(period, now)
     key = {"channel": config.channel, "start": start.isoformat(), "end": end.isoformat(),
            "to": config.staff_alert_email}
-    if AuditEntry.objects.filter(action=REPORT_SENT, details=key).exists():
+    if AuditEntry.objects.filter(action=AuditAction.SLA_REPORT_SENT, details=key).exists():
         return False
     report = build_report(config.channel, start, end, now=now)
     shop = config.display_shop_name or config.channel
@@ -60,7 +58,7 @@ def email_report(config: ChannelConfig, period: str, *, now: datetime | None = N
     message.attach(f"{stem}.json", as_json(report), "application/json")
     with transaction.atomic():
         # The row is written first and rolled back if sending fails, so a retry sends again.
-        AuditEntry.objects.create(action=REPORT_SENT, actor="system", details=key)
+        AuditEntry.objects.create(action=AuditAction.SLA_REPORT_SENT, actor="system", details=key)
         _send(config, message)
     return True
 
