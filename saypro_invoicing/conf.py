@@ -61,7 +61,7 @@ def setting(name: str) -> Any:
     if from_env is not None:
         return _from_env(name, from_env, _DEFAULTS[name])
     if name == "PUBLIC_URL" and getattr(django_settings, "PUBLIC_URL", None):
-        return django_settings.PUBLIC_URL  # Saleor's own public URL serves our plugin path too
+        return getattr(django_settings, "PUBLIC_URL")  # noqa: B009  Saleor's own public URL serves our plugin path too
     return _DEFAULTS[name]
 
 

@@ -99,9 +99,9 @@ def _pending(dedupe_key: str) -> bool:
         return False
     # Django keeps on-commit callbacks as (savepoint ids, callback, robust) and removes those of a
     # rolled-back savepoint, so the queue itself is the record of what this transaction will send.
-    entries: list[tuple[Any, Callable[[], None], bool]] = connection.run_on_commit
-    return any(isinstance(entry[1], _Send) and not entry[1].sent and entry[1].dedupe_key == dedupe_key
-               for entry in entries)
+    callbacks = (entry[1] for entry in connection.run_on_commit)
+    return any(isinstance(callback, _Send) and not callback.sent and callback.dedupe_key == dedupe_key
+               for callback in callbacks)
 
 
 def plugin_task(name: TaskName, **options: Any) -> Callable[[Callable[..., Any]], Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.functional import LazyObject, empty
 
@@ -30,4 +32,4 @@ def private_storage() -> Storage:
 
 def reset_private_storage() -> None:
     """Forget the resolved storage, after the settings changed."""
-    _storage._wrapped = empty
+    _storage._wrapped = cast(Any, empty)  # LazyObject's marker for "not resolved yet"

@@ -22,6 +22,7 @@ from saypro_invoicing.hosts.sandbox import sample
 from saypro_invoicing.models import BillingDocument
 from saypro_invoicing.models.documents import DocumentStatus
 from saypro_invoicing.snapshot import DocumentType
+from saypro_invoicing.trigger_keys import TriggerKey
 from saypro_invoicing.triggers import Planned
 
 ROLES = ("anonymous", "customer_a", "customer_b", "staff_without", "staff", "app_without", "app")
@@ -90,7 +91,7 @@ def held_invoice(user: Any, email: str) -> BillingDocument:
     snapshot = sample.build_snapshot(user_id=str(user.pk), email=email, number="HELD-1")
     snapshot = dataclasses.replace(snapshot, order_id="held-order", total_gross=snapshot.total_gross + Decimal("1"))
     config = get_host().channel_config(snapshot.channel)
-    plan = Planned(DocumentType.INVOICE, "held-order:invoice:auto", snapshot.created_at,
+    plan = Planned(DocumentType.INVOICE, TriggerKey.invoice("held-order"), snapshot.created_at,
                    amount=snapshot.total_gross)
     document = issuing.issue(snapshot, config, plan, send=False).document
     assert document.status == DocumentStatus.NEEDS_REVIEW

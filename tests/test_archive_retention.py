@@ -13,9 +13,8 @@ from freezegun import freeze_time
 
 from saypro_invoicing import events
 from saypro_invoicing.archive.guards import RetentionError
-from saypro_invoicing.archive.retention import ANONYMISED
 from saypro_invoicing.hosts.sandbox import sample
-from saypro_invoicing.models import AuditEntry, BillingDocument, DeliveryAttempt
+from saypro_invoicing.models import AuditAction, AuditEntry, BillingDocument, DeliveryAttempt
 from saypro_invoicing.models.delivery import AttemptStatus
 from saypro_invoicing.rendering import ensure_pdf
 
@@ -82,7 +81,7 @@ def test_retention_command_anonymises_after_the_period(issued, django_capture_on
     assert invoice.anonymised_at is not None
     assert not os.path.exists(path)
     assert list(DeliveryAttempt.objects.values_list("recipient", flat=True)) == [""]
-    entry = AuditEntry.objects.get(document=invoice, action=ANONYMISED)
+    entry = AuditEntry.objects.get(document=invoice, action=AuditAction.ANONYMISED)
     assert entry.document_number == invoice.number and entry.details["sha256"] == invoice.pdf_sha256
 
     # Nothing left to do, and the files that are gone are not reported as tampering.

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from saypro_invoicing.archive.verify import VERIFY_FAILED, verify
+from saypro_invoicing.archive.verify import verify
 from saypro_invoicing.hosts.sandbox import sample
-from saypro_invoicing.models import AuditEntry, BillingDocument
+from saypro_invoicing.models import AuditAction, AuditEntry, BillingDocument
 from saypro_invoicing.rendering import ensure_pdf
 
 
@@ -45,7 +45,7 @@ def test_tampered_file_is_detected(stored):
     with pytest.raises(CommandError, match="1 stored PDFs do not match"):
         call_command("saypro_invoicing_verify", stdout=out, stderr=StringIO())
     assert f"mismatch: {invoice.number} expected {invoice.pdf_sha256}" in out.getvalue()
-    entry = AuditEntry.objects.get(action=VERIFY_FAILED)
+    entry = AuditEntry.objects.get(action=AuditAction.VERIFY_FAILED)
     assert entry.document_id == invoice.id and entry.details["problem"] == "mismatch"
 
 

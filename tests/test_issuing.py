@@ -16,6 +16,7 @@ from saypro_invoicing.hosts.sandbox import sample
 from saypro_invoicing.models import BillingDocument, GateCheck, StaffAlert
 from saypro_invoicing.models.documents import DocumentStatus, PaymentStatus
 from saypro_invoicing.snapshot import DocumentContent, DocumentType, from_json
+from saypro_invoicing.trigger_keys import TriggerKey
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,7 @@ def test_gate_holds_a_wrong_invoice_for_review_without_a_number(channel):
 def test_gate_requires_seller_and_rounding_to_minor_unit(channel):
     config = ChannelConfig.from_mapping({**sample.DEMO_CONFIGURATION, "seller_legal_name": ""}, channel="x")
     snapshot = sample.build_snapshot(currency="JPY", lines=[("Tea", "T", 3, "1200", "0.08")], shipping=None)
-    plan = issuing.Planned(DocumentType.INVOICE, "o:invoice:auto", timezone.now(), amount=snapshot.total_gross)
+    plan = issuing.Planned(DocumentType.INVOICE, TriggerKey.invoice("o"), timezone.now(), amount=snapshot.total_gross)
     content = issuing.build_content(dataclasses.replace(snapshot, order_number="7"), config, plan,
                                     issued_at=timezone.now())
     from saypro_invoicing.assess import assess

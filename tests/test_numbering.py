@@ -13,7 +13,8 @@ from saypro_invoicing.conf import ChannelConfig
 from saypro_invoicing.hosts.sandbox.sample import DEMO_CONFIGURATION, build_snapshot
 from saypro_invoicing.models import BillingDocument
 from saypro_invoicing.snapshot import DocumentType
-from saypro_invoicing.triggers import Planned, receipt_key
+from saypro_invoicing.trigger_keys import TriggerKey
+from saypro_invoicing.triggers import Planned
 
 CONFIG = ChannelConfig.from_mapping(DEMO_CONFIGURATION, channel="default-channel")
 
@@ -49,7 +50,7 @@ def test_concurrent_issuing_gives_exactly_1_to_n():
                 order = replace(snapshot, order_id=f"order-{i}", order_number=str(1000 + i))
                 # Every trigger is issued twice (by two different workers) to race idempotency as well.
                 for key_index in (i, (i + 1) % total):
-                    plan = Planned(DocumentType.RECEIPT, receipt_key(f"order-{key_index}", "p1"), now,
+                    plan = Planned(DocumentType.RECEIPT, TriggerKey.receipt(f"order-{key_index}", "p1"), now,
                                    payment=_payment(order.total_gross, now), amount=order.total_gross)
                     result = issuing.issue(order, CONFIG, plan, send=False)
                     numbers.append(result.document.number)

@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from saypro_invoicing import events
 from saypro_invoicing.hosts.sandbox import sample
-from saypro_invoicing.models import AuditEntry, BillingDocument
+from saypro_invoicing.models import AuditAction, AuditEntry, BillingDocument
 from saypro_invoicing.models.documents import DeliveryStatus
-from saypro_invoicing.sla.sweeper import REQUEUED
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 
 # Each test run (and each parallel checkout) gets its own Redis database through SAYPRO_E2E_BROKER.
@@ -69,7 +68,7 @@ def test_beat_sweep_on_a_real_worker_repairs_and_never_duplicates(worker, smtp_s
     worker.send_task("saypro_invoicing.sweep", queue=QUEUE)
     worker.send_task("saypro_invoicing.send_sla_report", kwargs={"period": "last-1-days"}, queue=QUEUE)
     received = smtp_server.wait_for(5, timeout=120)
-    assert AuditEntry.objects.filter(action=REQUEUED).count() == 2  # the first sweep's two, no more
+    assert AuditEntry.objects.filter(action=AuditAction.SWEEPER_REQUEUED).count() == 2  # the first sweep's two, no more
     report = received[4]
     assert report.rcpt_tos == ["staff@shop.example"] and "receipts" in report.subject
     documents = BillingDocument.objects.all()

@@ -11,10 +11,10 @@ from freezegun import freeze_time
 
 from saypro_invoicing import events
 from saypro_invoicing.hosts.sandbox import sample
-from saypro_invoicing.models import AuditEntry, BillingDocument, DeliveryAttempt, NumberSequence
+from saypro_invoicing.models import AuditAction, AuditEntry, BillingDocument, DeliveryAttempt, NumberSequence
 from saypro_invoicing.models.delivery import AttemptStatus
 from saypro_invoicing.models.documents import DeliveryStatus
-from saypro_invoicing.sla.sweeper import REQUEUED, sweep
+from saypro_invoicing.sla.sweeper import sweep
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -62,7 +62,7 @@ def test_missed_hook_and_lost_delivery_are_repaired_once(shop, run_sweep):
         assert all(d.number and d.delivery_status == DeliveryStatus.SENT and d.accepted_at for d in documents)
     assert len(customer_mail("missed@example.com")) == 2
     assert len(customer_mail("stuck@example.com")) == 2
-    assert AuditEntry.objects.filter(action=REQUEUED).count() == 2
+    assert AuditEntry.objects.filter(action=AuditAction.SWEEPER_REQUEUED).count() == 2
     # The repaired documents keep the time the order was paid as their SLA clock start.
     invoice = BillingDocument.objects.get(order_id=missed.id, type="invoice")
     assert invoice.event_at == T0 - timedelta(hours=3)

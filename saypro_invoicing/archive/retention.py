@@ -18,12 +18,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ..models import AuditEntry, BillingDocument, CorrectionRequest, DeliveryAttempt, DeliveryEvent
+from ..models import AuditAction, AuditEntry, BillingDocument, CorrectionRequest, DeliveryAttempt, DeliveryEvent
 from .guards import RetentionError, add_years, retention_end, retention_years
 
 logger = logging.getLogger(__name__)
 
-ANONYMISED = "anonymised"  # AuditEntry action
 _ORDER_PERSONAL = {"customer_email": "", "customer_user_id": "", "customer_phone": "", "customer_note": "",
                    "billing_address": None, "shipping_address": None}
 
@@ -95,7 +94,7 @@ def anonymise(pk: Any, *, now: datetime | None = None, actor: str = "retention")
         DeliveryEvent.objects.filter(document=document).update(recipient="", payload={}, description="")
         CorrectionRequest.objects.filter(document=document).update(billing_address=None, company_name="", vat_id="")
         AuditEntry.objects.create(
-            document=document, document_number=document.number or "", action=ANONYMISED, actor=actor,
+            document=document, document_number=document.number or "", action=AuditAction.ANONYMISED, actor=actor,
             details={"retain_until": retention_end(document).isoformat(), "sha256": document.pdf_sha256,
                      "file_removed": bool(file_name), "type": document.type, "total": str(document.total),
                      "currency": document.currency})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -25,7 +26,7 @@ class _RecordsDataReply:
 
     last_data_reply: str = ""
 
-    def data(self, msg):  # type: ignore[no-untyped-def]
+    def data(self, msg: Any) -> tuple[int, bytes]:
         code, reply = super().data(msg)  # type: ignore[misc]
         self.last_data_reply = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
         return code, reply
@@ -41,7 +42,7 @@ class _RecordingSMTPSSL(_RecordsDataReply, smtplib.SMTP_SSL):
 
 class RecordingSMTPBackend(SMTPEmailBackend):
     @property
-    def connection_class(self):  # type: ignore[no-untyped-def]
+    def connection_class(self) -> type[smtplib.SMTP]:
         return _RecordingSMTPSSL if self.use_ssl else _RecordingSMTP
 
     @property

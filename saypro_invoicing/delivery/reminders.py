@@ -44,8 +44,10 @@ def candidates(now: datetime):
 
 def due_step(invoice: BillingDocument, days: tuple[int, ...], max_count: int, now: datetime) -> tuple[int, int] | None:
     """The latest (step, days after due) whose time has come, or None."""
-    due = [(index + 1, day) for index, day in enumerate(days[:max_count])
-           if now >= invoice.due_at + timedelta(days=day)]
+    if invoice.due_at is None:
+        return None
+    due_at = invoice.due_at
+    due = [(index + 1, day) for index, day in enumerate(days[:max_count]) if now >= due_at + timedelta(days=day)]
     return due[-1] if due else None
 
 

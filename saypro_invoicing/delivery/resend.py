@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ..conf import setting
 from ..errors import ErrorCode, SayproInvoicingError, ValidationError
-from ..models import AuditEntry, BillingDocument, DeliveryAttempt
+from ..models import AuditAction, AuditEntry, BillingDocument, DeliveryAttempt
 from ..models.delivery import AttemptPurpose, AttemptStatus, Channel
 from .queue import enqueue_delivery
 from .suppression import clear_suppression, is_suppressed, normalise
@@ -44,7 +44,7 @@ def _check_rate(document: BillingDocument, requested_by: str, now: datetime) -> 
     """
     since = now - timedelta(seconds=setting("RESEND_LIMIT_WINDOW_SECONDS"))
     BillingDocument.objects.select_for_update().filter(pk=document.pk).first()
-    requests = AuditEntry.objects.filter(action="resend", details__customer=True, created_at__gte=since)
+    requests = AuditEntry.objects.filter(action=AuditAction.RESEND, details__customer=True, created_at__gte=since)
     per_document, per_customer = setting("RESEND_LIMIT_PER_DOCUMENT"), setting("RESEND_LIMIT_PER_CUSTOMER")
     if per_document and requests.filter(document=document).count() >= per_document:
         raise RateLimited(f"This document was sent again {per_document} times recently; try again later.",
@@ -72,7 +72,7 @@ def resend(document: BillingDocument, email: str | None = None, requested_by: st
     now = timezone.now()
     if customer:
         _check_rate(document, requested_by, now)
-    AuditEntry.objects.create(document=document, document_number=document.number or "", action="resend",
+    AuditEntry.objects.create(document=document, document_number=document.number or "", action=AuditAction.RESEND,
                               actor=requested_by[:254], details={"recipient": recipient, "customer": customer})
     if is_suppressed(recipient):
         attempt = DeliveryAttempt.objects.create(

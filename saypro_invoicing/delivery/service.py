@@ -64,7 +64,8 @@ def send_attempt(document: BillingDocument, config: ChannelConfig, attempt: Deli
         message = compose_document(document, config, attempt.recipient, purpose=attempt.purpose,
                                    reminder=reminder, documents=documents)
         # Anymail passes metadata to the ESP, and its tracking webhooks hand it back.
-        message.metadata = {"saypro_attempt": str(attempt.pk), "saypro_document": str(document.pk)}
+        message.metadata = {  # type: ignore[attr-defined]  # anymail's extension of EmailMessage
+            "saypro_attempt": str(attempt.pk), "saypro_document": str(document.pk)}
         result = connection.send(config, message)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded and classified, none is lost
         if isinstance(exc, ConfigurationError):

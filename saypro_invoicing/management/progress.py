@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
+
+
+def raw_stream(wrapper: Any) -> TextIO:
+    """The text stream under a command's ``self.stderr``: its ``write`` would end every redraw with a newline."""
+    stream: TextIO = wrapper._out
+    return stream
 
 
 class Progress:

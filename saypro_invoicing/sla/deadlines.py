@@ -20,7 +20,7 @@ from django.utils import timezone
 from ..alerts import raise_alert
 from ..conf import ChannelConfig, setting
 from ..hosts import get_host
-from ..models import AuditEntry, BillingDocument, DeliveryAttempt, SlaBreach
+from ..models import AuditAction, AuditEntry, BillingDocument, DeliveryAttempt, SlaBreach
 from ..models.delivery import AttemptPurpose, AttemptStatus
 from ..models.documents import DeliveryStatus, DocumentStatus
 from ..models.records import AlertKind
@@ -35,9 +35,8 @@ DELIVERED_STATUSES = (DeliveryStatus.SENT.value, DeliveryStatus.DELIVERED.value)
 UNDELIVERED_STATUSES = (DeliveryStatus.BOUNCED.value, DeliveryStatus.FAILED.value)
 # Attempts that carry the document itself (reminders and confirmations are other mail).
 DOCUMENT_PURPOSES = (AttemptPurpose.DOCUMENT.value, AttemptPurpose.RESEND.value, AttemptPurpose.FALLBACK.value)
-# AuditEntry action written by a backfill run without --send: the merchant chose not to email
-# these documents, so neither the sweeper nor the deadline checks chase them.
-UNSENT_BY_REQUEST = "backfill_unsent"
+# AuditAction.BACKFILL_UNSENT, written by a backfill run without --send: the merchant chose not to
+# email these documents, so neither the sweeper nor the deadline checks chase them.
 
 DEFINITION = (
     "Delivered within 24 h: the customer's mail server accepted the document (accepted_at) or the provider "
@@ -75,7 +74,7 @@ def lookback() -> timedelta:
 
 def chased(queryset: QuerySet[BillingDocument]) -> QuerySet[BillingDocument]:
     """Leave out documents issued on purpose without sending (backfill without --send, never attempted)."""
-    unsent = AuditEntry.objects.filter(document=OuterRef("pk"), action=UNSENT_BY_REQUEST)
+    unsent = AuditEntry.objects.filter(document=OuterRef("pk"), action=AuditAction.BACKFILL_UNSENT)
     attempted = DeliveryAttempt.objects.filter(document=OuterRef("pk"))
     return queryset.exclude(Q(Exists(unsent)) & ~Q(Exists(attempted)))
 
@@ -106,7 +105,7 @@ def breach_cause(document: BillingDocument) -> tuple[str, str]:
         return "bounced", detail
     if document.delivery_status == DeliveryStatus.FAILED:
         return "failed", detail
-    by_status = {AttemptStatus.DEFERRED: "smtp_deferred", AttemptStatus.SENDING: "sending_stalled",
+    by_status: dict[str, str] = {AttemptStatus.DEFERRED: "smtp_deferred", AttemptStatus.SENDING: "sending_stalled",
                  AttemptStatus.SUPPRESSED: "suppressed", AttemptStatus.FAILED: "failed"}
     return by_status.get(last.status, "failed"), detail
 

@@ -284,6 +284,8 @@ def _aging(channels: list[str], as_of: datetime) -> tuple[AgingBucket, ...]:
     counts: Counter[str] = Counter()
     amounts: dict[str, dict[str, Decimal]] = {label: {} for label, _low, _high in AGE_BUCKETS}
     for due_at, currency, total in rows:
+        if due_at is None:  # excluded by the filter; says so to the type checker
+            continue
         days = (as_of - due_at).days
         label = next(label for label, low, high in AGE_BUCKETS if days >= low and (high is None or days <= high))
         counts[label] += 1

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...sla.backfill import backfill, remaining
 from ...sla.periods import date_range
-from ..progress import Progress
+from ..progress import Progress, raw_stream
 from ._common import run
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         start, end = run(lambda: date_range(options["first"], options["last"]))
         channel, send = options["channel"] or None, options["send"]
         total = None if options["restart"] else run(lambda: remaining(start, end, channel, send))
-        with Progress("backfill", total, stream=self.stderr._out, enabled=not options["no_progress"]) as bar:
+        with Progress("backfill", total, stream=raw_stream(self.stderr), enabled=not options["no_progress"]) as bar:
             result = run(lambda: backfill(start, end, channel=channel, send=send, batch_size=options["batch_size"],
                                           max_batches=options["max_batches"], restart=options["restart"],
                                           progress=bar.update))

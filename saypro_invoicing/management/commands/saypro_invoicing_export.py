@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from ...archive.export import documents_to_export, export
 from ...sla.periods import date_range
-from ..progress import Progress
+from ..progress import Progress, raw_stream
 from ._common import run
 
 
@@ -26,6 +26,6 @@ class Command(BaseCommand):
         start, end = run(lambda: date_range(options["first"], options["last"]))
         channel = options["channel"] or None
         total = documents_to_export(start, end, channel).count()
-        with Progress("export", total, stream=self.stderr._out, enabled=not options["no_progress"]) as bar:
+        with Progress("export", total, stream=raw_stream(self.stderr), enabled=not options["no_progress"]) as bar:
             result = run(lambda: export(options["out"], start, end, channel=channel, progress=bar.update))
         self.stdout.write(f"{result.documents} documents ({result.files} PDFs) written to {result.path}.")

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from ...archive.retention import apply, due_for_anonymisation
-from ..progress import Progress
+from ..progress import Progress, raw_stream
 from ._common import run
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         channel = options["channel"] or None
         total = due_for_anonymisation(channel=channel).count()
         enabled = not (options["no_progress"] or options["dry_run"])
-        with Progress("retention", total, stream=self.stderr._out, enabled=enabled) as bar:
+        with Progress("retention", total, stream=raw_stream(self.stderr), enabled=enabled) as bar:
             result = run(lambda: apply(dry_run=options["dry_run"], channel=channel, progress=bar.update))
         if result.dry_run:
             self.stdout.write(f"{result.candidates} documents are past retention and would be anonymised:")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from saypro_invoicing.delivery.queue import retry_due
 from saypro_invoicing.delivery.reminders import send_due_reminders
@@ -12,11 +14,11 @@ from saypro_invoicing.hosts import writer
 class Command(BaseCommand):
     help = "Send due payment reminders for unpaid invoices (and, with --retries, due delivery retries)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--retries", action="store_true",
                             help="Also send deliveries whose retry time has come (for installs without beat).")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         with writer():
             sent = send_due_reminders()
             self.stdout.write(f"Reminders sent: {sent}")

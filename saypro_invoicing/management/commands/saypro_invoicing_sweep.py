@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ...sla.sweeper import sweep
+from ...actions import sweep
 from ._common import run
 
 

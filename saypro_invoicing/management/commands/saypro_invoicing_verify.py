@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...archive.verify import stored_documents, verify
-from ..progress import Progress
+from ..progress import Progress, raw_stream
 from ._common import run
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         channel = options["channel"] or None
         total = stored_documents(channel).count()
-        with Progress("verify", total, stream=self.stderr._out, enabled=not options["no_progress"]) as bar:
+        with Progress("verify", total, stream=raw_stream(self.stderr), enabled=not options["no_progress"]) as bar:
             result = run(lambda: verify(channel, progress=bar.update))
         for problem in result.problems:
             self.stdout.write(f"{problem.problem}: {problem.number or problem.document_id} "
