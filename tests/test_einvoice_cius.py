@@ -74,6 +74,14 @@ def test_xrechnung_seller_contact_is_written_and_required(einvoice_rules, fmt):
 
 
 @pytest.mark.parametrize("fmt", XRECHNUNG_FORMATS)
+def test_xrechnung_seller_phone_and_email_are_well_formed(einvoice_rules, fmt):
+    m = model()
+    for change, field in (({"phone": "n/a"}, "seller.phone"), ({"email": "billing"}, "seller.email")):
+        bad = dataclasses.replace(m, seller=dataclasses.replace(m.seller, **change))
+        assert [r.field for r in held(bad, fmt)] == [f"einvoice.{fmt.value}.{field}"]
+
+
+@pytest.mark.parametrize("fmt", XRECHNUNG_FORMATS)
 def test_xrechnung_seller_and_buyer_city_and_post_code(einvoice_rules, fmt):
     root = tree(fmt, model())
     assert x(root, "//cac:AccountingSupplierParty//cbc:CityName | //ram:SellerTradeParty//ram:CityName") == ["Berlin"]

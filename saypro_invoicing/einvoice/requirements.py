@@ -8,6 +8,7 @@ Peppol BIS Billing 3.0 (PEPPOL-EN16931-*) that the EN 16931 rules do not check.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -62,6 +63,11 @@ def requirements(model: BillingModel, spec: Spec) -> list[Reason]:
                 what = attr.replace("_", " ")
                 missing(ErrorCode.MISSING_SELLER_DATA, f"seller.{attr}",
                         f"the seller contact's {what} ({bt}) is mandatory (BR-DE-2, BR-DE-5..7).")
+        if seller.phone and sum(ch.isdigit() for ch in seller.phone) < 3:
+            missing(ErrorCode.MISSING_SELLER_DATA, "seller.phone", "the seller's phone needs at least three digits "
+                    "(BR-DE-27).")
+        if seller.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", seller.email):
+            missing(ErrorCode.MISSING_SELLER_DATA, "seller.email", "the seller's email is not an address (BR-DE-28).")
         for who, party, code in (("seller", seller, ErrorCode.MISSING_SELLER_DATA),
                                  ("buyer", buyer, ErrorCode.MISSING_BUYER_DATA)):
             for attr, label in (("city", "city (BR-DE-3/8)"), ("postal_code", "post code (BR-DE-4/9)")):
