@@ -23,7 +23,7 @@ from django.utils.translation import pgettext
 
 from .alerts import raise_alert
 from .conf import ChannelConfig
-from .delivery import connection
+from .delivery import outbound
 from .errors import ConfigurationError, DocumentNotFound, ErrorCode, ValidationError
 from .hosts import get_host
 from .issuing import issue, update_payment_status
@@ -210,10 +210,9 @@ def notify_rejection(request_id: Any) -> bool:
     message = EmailMessage(subject, body, from_email=config.from_email or None, to=recipients,
                            reply_to=[config.reply_to] if config.reply_to else None,
                            headers={"Auto-Submitted": "auto-generated"})
-    try:
-        connection.send(config, message)
-    except Exception as exc:  # noqa: BLE001 - any transport failure is recorded, never lost
-        _notice_failed(request, repr(exc))
+    attempted = outbound.send_email(outbound.MessageKind.CORRECTION_REPLY, config, message)
+    if not attempted.sent:
+        _notice_failed(request, attempted.response)
         return False
     AuditEntry.objects.create(document=document, document_number=document.number or "",
                               action=AuditAction.CORRECTION_REJECTION_SENT, details={"request": str(request.id),

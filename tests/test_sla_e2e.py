@@ -35,7 +35,8 @@ def worker():
         [sys.executable, "-m", "celery", "-A", "saypro_invoicing.hosts.sandbox.worker", "worker", "-Q", QUEUE,
          "-P", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
         env=env, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    producer = Celery(broker=BROKER)
+    # Not the current app: later tests in this process keep the eager sandbox app.
+    producer = Celery(broker=BROKER, set_as_current=False)
     try:
         yield producer
     finally:

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..errors import ErrorCode
 from ..models import BillingDocument, DeliveryAttempt
 from ..models.delivery import AttemptPurpose, AttemptStatus, Channel
 from . import status
+from .outbound import Attempted
 from .suppression import is_suppressed, normalise
 
 # A SENDING row older than this belongs to a worker that died mid-send.
@@ -117,3 +119,15 @@ def iter_due_retries(now: datetime) -> Iterator[tuple[DeliveryAttempt, datetime]
                                                started_at__gt=attempt.started_at).exists()
         if not newer:
             yield attempt, chain_start(attempt)
+
+
+def record(attempt: DeliveryAttempt, attempted: Attempted, *, at: datetime | None = None) -> DeliveryAttempt:
+    """Finish a SENDING attempt with what ``outbound`` says happened to the try."""
+    attempt.status = attempted.status
+    attempt.provider_message_id = attempted.provider_message_id or attempt.provider_message_id
+    attempt.response, attempt.error_code = attempted.response, attempted.error_code
+    attempt.next_retry_at = attempted.retry_at
+    attempt.finished_at = at or timezone.now()
+    attempt.save(update_fields=["status", "provider_message_id", "response", "error_code", "next_retry_at",
+                                "finished_at"])
+    return attempt

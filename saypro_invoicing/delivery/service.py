@@ -14,19 +14,19 @@ from django.utils import timezone
 
 from ..alerts import raise_alert
 from ..conf import ChannelConfig
-from ..errors import ConfigurationError, ErrorCode
+from ..errors import ErrorCode
 from ..hosts import get_host
 from ..models import BillingDocument, DeliveryAttempt
 from ..models.delivery import AttemptPurpose, AttemptStatus, Channel
 from ..models.documents import DeliveryStatus
 from ..models.records import AlertKind
 from ..rendering.files import ensure_pdf
-from . import connection, status
-from .attempts import DOCUMENT_PURPOSES, FALLBACK_PURPOSES, Outcome, chain_start, claim
+from . import outbound, status
+from .attempts import DOCUMENT_PURPOSES, FALLBACK_PURPOSES, Outcome, chain_start, claim, record
 from .email import ReminderInfo, compose_document
 from .fallback import run_fallback
 from .queue import enqueue_delivery
-from .retry import Failure, FailureKind, classify, next_retry_at
+from .retry import FailureKind
 from .suppression import normalise, suppress
 
 logger = logging.getLogger(__name__)
@@ -56,8 +56,10 @@ def deliver(document_id: str, purpose: str = AttemptPurpose.DOCUMENT, recipient:
 
 def send_attempt(document: BillingDocument, config: ChannelConfig, attempt: DeliveryAttempt, *,
                  reminder: ReminderInfo | None = None) -> Outcome:
+    kind = outbound.MessageKind(attempt.purpose)
+    tries = {"attempt_number": attempt.attempt_number, "first_attempt_at": chain_start(attempt)}
     try:
-        _check_config(config)
+        outbound.check_email_config(config)
         if attempt.purpose != AttemptPurpose.CONFIRMATION:
             ensure_pdf(document)
         documents = _order_documents(document) if attempt.purpose == AttemptPurpose.CONFIRMATION else None
@@ -66,67 +68,42 @@ def send_attempt(document: BillingDocument, config: ChannelConfig, attempt: Deli
         # Anymail passes metadata to the ESP, and its tracking webhooks hand it back.
         message.metadata = {  # type: ignore[attr-defined]  # anymail's extension of EmailMessage
             "saypro_attempt": str(attempt.pk), "saypro_document": str(document.pk)}
-        result = connection.send(config, message)
-    except Exception as exc:  # noqa: BLE001 - every failure is recorded and classified, none is lost
-        if isinstance(exc, ConfigurationError):
-            failure = Failure(FailureKind.TRANSIENT, str(exc))
-            raise_alert(AlertKind.DELIVERY_FAILED, document,
-                        f"Cannot send documents of channel {document.channel}: {exc.message}")
-        else:
-            failure = classify(exc)
-        logger.warning("saypro_invoicing: %s of %s to %s failed (%s): %s", attempt.purpose, document,
-                       attempt.recipient, failure.kind, failure.text)
-        return _record_failure(document, config, attempt, failure, code="invalid_configuration"
-                               if isinstance(exc, ConfigurationError) else "")
-    finished = timezone.now()
-    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-        status=AttemptStatus.SENT, provider_message_id=result.provider_message_id[:255],
-        response=result.response[:2000], finished_at=finished)
-    attempt.status, attempt.provider_message_id, attempt.finished_at = (
-        AttemptStatus.SENT, result.provider_message_id[:255], finished)
-    if attempt.purpose in DOCUMENT_PURPOSES:
-        status.advance(document, DeliveryStatus.SENT, at=finished)
-        maybe_confirm(document, config)
-    return Outcome(AttemptStatus.SENT, attempt=attempt)
+    except Exception as exc:  # noqa: BLE001 - a failure before the hand-over is a failed try like any other
+        attempted = outbound.failure_of(kind, config, exc, attempt.recipient, **tries)
+    else:
+        attempted = outbound.send_email(kind, config, message, **tries)
+    record(attempt, attempted)
+    if attempted.invalid_configuration:
+        raise_alert(AlertKind.DELIVERY_FAILED, document,
+                    f"Cannot send documents of channel {document.channel}: {attempted.response}")
+    if attempted.sent:
+        if attempt.purpose in DOCUMENT_PURPOSES:
+            status.advance(document, DeliveryStatus.SENT, at=attempt.finished_at)
+            maybe_confirm(document, config)
+        return Outcome(AttemptStatus.SENT, attempt=attempt)
+    return _after_failure(document, config, attempt, attempted)
 
 
-def _check_config(config: ChannelConfig) -> None:
-    if not config.from_email:
-        raise ConfigurationError(f"Channel {config.channel} has no From address.", field="from_email")
-    if config.email_backend == "smtp" and not config.smtp_host:
-        raise ConfigurationError(f"Channel {config.channel} has no SMTP host.", field="smtp_host")
-
-
-def _record_failure(document: BillingDocument, config: ChannelConfig, attempt: DeliveryAttempt, failure: Failure,
-                    *, code: str = "") -> Outcome:
-    now = timezone.now()
-    attempt.response, attempt.finished_at = failure.text[:2000], now
-    attempt.error_code = code or (f"smtp_{failure.smtp_code}" if failure.smtp_code else failure.kind.value)
-    if failure.is_transient:
-        first = chain_start(attempt)
-        attempt.next_retry_at = next_retry_at(config, attempt.attempt_number, now=now, first_attempt_at=first)
-        if attempt.next_retry_at is not None:
-            attempt.status = AttemptStatus.DEFERRED
-            attempt.save(update_fields=["status", "response", "finished_at", "error_code", "next_retry_at"])
-            return Outcome(AttemptStatus.DEFERRED, attempt=attempt, retry_at=attempt.next_retry_at)
-        attempt.status = AttemptStatus.FAILED
-        attempt.save(update_fields=["status", "response", "finished_at", "error_code", "next_retry_at"])
+def _after_failure(document: BillingDocument, config: ChannelConfig, attempt: DeliveryAttempt,
+                   attempted: outbound.Attempted) -> Outcome:
+    """What a failed document email means for the document: nothing yet, or give up (alert, fallback)."""
+    text = attempted.failure.text if attempted.failure else attempted.response
+    kind = document.type.replace("_", " ")
+    if attempted.status == AttemptStatus.DEFERRED:
+        return Outcome(AttemptStatus.DEFERRED, attempt=attempt, retry_at=attempt.next_retry_at)
+    if attempted.failure is not None and attempted.failure.is_transient:
         give_up(document, config, attempt, DeliveryStatus.FAILED, AlertKind.DELIVERY_FAILED,
-                 f"Sending the {document.type.replace('_', ' ')} {document.number} to {attempt.recipient} failed "
-                 f"after {attempt.attempt_number} attempts: {failure.text}")
+                f"Sending the {kind} {document.number} to {attempt.recipient} failed after "
+                f"{attempt.attempt_number} attempts: {text}")
         return Outcome(AttemptStatus.FAILED, attempt=attempt)
-    if failure.kind == FailureKind.PERMANENT:
-        attempt.status = AttemptStatus.FAILED
+    if attempted.status == AttemptStatus.FAILED:
         doc_status, alert = DeliveryStatus.FAILED, AlertKind.DELIVERY_FAILED
     else:
-        attempt.status = AttemptStatus.BOUNCED
         doc_status, alert = DeliveryStatus.BOUNCED, AlertKind.BOUNCED
-    attempt.save(update_fields=["status", "response", "finished_at", "error_code"])
-    if failure.kind == FailureKind.BOUNCE:
-        suppress(attempt.recipient, "hard_bounce", detail=failure.text, document=document)
+    if attempted.failure is not None and attempted.failure.kind == FailureKind.BOUNCE:
+        suppress(attempt.recipient, "hard_bounce", detail=text, document=document)
     give_up(document, config, attempt, doc_status, alert,
-             f"The {document.type.replace('_', ' ')} {document.number} to {attempt.recipient} was refused: "
-             f"{failure.text}")
+            f"The {kind} {document.number} to {attempt.recipient} was refused: {text}")
     return Outcome(attempt.status, attempt=attempt)
 
 

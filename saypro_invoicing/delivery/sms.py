@@ -1,131 +1,33 @@
-"""SMS, the fallback channel: a short text with a signed link to the document.
+"""SMS, the fallback channel: a short text with a signed link to the document, through ``outbound``.
 
-Backends are pluggable (ChannelConfig.sms_backend is a dotted class path):
-- ``HttpJsonSmsBackend``: POSTs ``{"to", "from", "text"}`` as JSON with a Bearer token to
-  ``sms_api_url``; fits most SMS gateways' REST APIs, or a small adapter in front of one.
-- ``TwilioSmsBackend``: Twilio's Messages API through the ``twilio`` package (the ``sms`` extra);
-  ``sms_account`` is ``<account SID>:<sender number>``, ``sms_token`` the auth token, and
-  ``sms_api_url`` (optional) replaces Twilio's API base URL.
+Backends live in ``sms_backends`` and are re-exported here, the dotted path merchants configure
+(``saypro_invoicing.delivery.sms.HttpJsonSmsBackend``, ``...TwilioSmsBackend``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import pgettext
 
 from .. import links
 from ..conf import ChannelConfig
-from ..errors import ConfigurationError
 from ..hosts import get_host
 from ..models import BillingDocument, DeliveryAttempt
-from ..models.delivery import AttemptPurpose, AttemptStatus, Channel
+from ..models.delivery import AttemptPurpose, Channel
 from ..models.documents import DeliveryStatus
 from ..rendering.files import ensure_pdf
-from . import status
-from .attempts import chain_start, claim
+from . import outbound, status
+from .attempts import chain_start, claim, record
 from .email import language_of, type_label
-from .retry import next_retry_at
+from .sms_backends import BaseSmsBackend, HttpJsonSmsBackend, SmsError, SmsResult, TwilioSmsBackend, get_backend
+
+__all__ = ["BaseSmsBackend", "HttpJsonSmsBackend", "SmsError", "SmsResult", "TwilioSmsBackend", "deliver_sms",
+           "get_backend", "phone_of", "sms_text"]
 
 logger = logging.getLogger(__name__)
-
-SMS_TIMEOUT_SECONDS = 10
-
-
-class SmsError(Exception):
-    def __init__(self, message: str, *, transient: bool):
-        super().__init__(message)
-        self.transient = transient
-
-
-@dataclass(frozen=True)
-class SmsResult:
-    message_id: str
-    response: str = ""
-
-
-class BaseSmsBackend:
-    def __init__(self, config: ChannelConfig):
-        self.config = config
-
-    def send(self, to: str, text: str) -> SmsResult:
-        """Send one SMS; raise SmsError(transient=...) when the provider did not take it."""
-        raise NotImplementedError
-
-
-def _is_transient_status(code: int) -> bool:
-    return code >= 500 or code in (408, 429)
-
-
-class HttpJsonSmsBackend(BaseSmsBackend):
-    def send(self, to: str, text: str) -> SmsResult:
-        if not self.config.sms_api_url:
-            raise ConfigurationError("Set sms_api_url for the HTTP SMS backend.", field="sms_api_url")
-        body = json.dumps({"to": to, "from": self.config.sms_account, "text": text}).encode()
-        request = urllib.request.Request(self.config.sms_api_url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "Accept": "application/json",
-            **({"Authorization": f"Bearer {self.config.sms_token}"} if self.config.sms_token else {}),
-        })
-        try:
-            with urllib.request.urlopen(request, timeout=SMS_TIMEOUT_SECONDS) as response:  # noqa: S310 - configured URL
-                raw = response.read().decode("utf-8", "replace")
-                code = response.status
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:500]
-            raise SmsError(f"HTTP {exc.code}: {detail}", transient=_is_transient_status(exc.code)) from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise SmsError(f"{type(exc).__name__}: {exc}", transient=True) from exc
-        try:
-            payload = json.loads(raw) if raw else {}
-        except ValueError:
-            payload = {}
-        message_id = next((str(payload[k]) for k in ("id", "message_id", "messageId", "sid") if k in payload), "")
-        return SmsResult(message_id=message_id, response=f"HTTP {code}")
-
-
-class TwilioSmsBackend(BaseSmsBackend):
-    def send(self, to: str, text: str) -> SmsResult:
-        try:
-            from twilio.base.exceptions import TwilioException, TwilioRestException
-            from twilio.rest import Client
-        except ImportError as exc:
-            raise ConfigurationError("Install the sms extra (pip install saypro-invoicing[sms]) for Twilio.",
-                                     field="sms_backend") from exc
-        sid, _, sender = self.config.sms_account.partition(":")
-        if not (sid and sender and self.config.sms_token):
-            raise ConfigurationError("Twilio needs sms_account '<account SID>:<sender>' and sms_token.",
-                                     field="sms_account")
-        client = Client(sid, self.config.sms_token)
-        if self.config.sms_api_url:
-            client.api.base_url = self.config.sms_api_url.rstrip("/")
-        try:
-            message = client.messages.create(to=to, from_=sender, body=text)
-        except TwilioRestException as exc:
-            raise SmsError(f"Twilio HTTP {exc.status} ({exc.code}): {exc.msg}",
-                           transient=_is_transient_status(exc.status)) from exc
-        except (TwilioException, OSError) as exc:
-            raise SmsError(f"{type(exc).__name__}: {exc}", transient=True) from exc
-        except Exception as exc:  # requests' connection errors, without importing requests here
-            raise SmsError(f"{type(exc).__name__}: {exc}", transient=True) from exc
-        return SmsResult(message_id=message.sid or "", response=f"status {message.status}")
-
-
-def get_backend(config: ChannelConfig) -> BaseSmsBackend:
-    if not config.sms_backend:
-        raise ConfigurationError(f"Channel {config.channel} has no SMS backend.", field="sms_backend")
-    try:
-        backend_class = import_string(config.sms_backend)
-    except ImportError as exc:
-        raise ConfigurationError(f"Cannot import SMS backend {config.sms_backend!r}.", field="sms_backend") from exc
-    return backend_class(config)
 
 
 def phone_of(document: BillingDocument) -> str:
@@ -155,23 +57,15 @@ def deliver_sms(document_id: str, phone: str, *, now: datetime | None = None) ->
     attempt = claim(document, Channel.SMS, AttemptPurpose.FALLBACK, phone, now=now)
     if not isinstance(attempt, DeliveryAttempt):
         return attempt.status
+    tries = {"attempt_number": attempt.attempt_number, "first_attempt_at": chain_start(attempt)}
     try:
         ensure_pdf(document)  # the link must work the moment the customer taps it
-        result = get_backend(config).send(phone, sms_text(document, config))
-    except Exception as exc:  # noqa: BLE001 - recorded on the attempt; only a refusal is final
-        transient = not isinstance(exc, ConfigurationError) and (not isinstance(exc, SmsError) or exc.transient)
-        finished = timezone.now()
-        attempt.response, attempt.finished_at = str(exc)[:2000], finished
-        attempt.error_code = "transient" if transient else "permanent"
-        attempt.next_retry_at = next_retry_at(config, attempt.attempt_number, now=finished,
-                                              first_attempt_at=chain_start(attempt)) if transient else None
-        attempt.status = AttemptStatus.DEFERRED if attempt.next_retry_at else AttemptStatus.FAILED
-        attempt.save(update_fields=["status", "response", "finished_at", "error_code", "next_retry_at"])
-        logger.warning("saypro_invoicing: SMS fallback for %s failed: %s", document, exc)
-        return attempt.status
-    with transaction.atomic():
-        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-            status=AttemptStatus.SENT, provider_message_id=result.message_id[:255], response=result.response[:2000],
-            finished_at=timezone.now())
-    status.advance(document, DeliveryStatus.SENT)
-    return AttemptStatus.SENT
+        text = sms_text(document, config)
+    except Exception as exc:  # noqa: BLE001 - recorded on the attempt like a failed send
+        attempted = outbound.failure_of(outbound.MessageKind.SMS, config, exc, phone, **tries)
+    else:
+        attempted = outbound.send_sms(config, phone, text, **tries)
+    record(attempt, attempted)
+    if attempted.sent:
+        status.advance(document, DeliveryStatus.SENT)
+    return attempt.status

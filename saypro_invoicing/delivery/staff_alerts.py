@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from ..hosts import get_host
 from ..models import StaffAlert
-from . import connection
+from . import outbound
 from .email import compose_staff_alert
-from .retry import backoff_seconds, classify
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +30,12 @@ def email_alert(alert_id: int, *, attempt_number: int = 1) -> AlertOutcome:
         logger.warning("saypro_invoicing: no staff alert address for channel %r; alert %s only logged",
                        alert.channel, alert.pk)
         return AlertOutcome("skipped")
-    try:
-        connection.send(config, compose_staff_alert(alert, config, config.staff_alert_email))
-    except Exception as exc:  # noqa: BLE001 - classified: transient ones are retried
-        failure = classify(exc)
-        logger.warning("saypro_invoicing: staff alert %s not sent (%s): %s", alert.pk, failure.kind, failure.text)
-        return AlertOutcome("failed", backoff_seconds(config, attempt_number) if failure.is_transient else None)
+    attempted = outbound.send_email(outbound.MessageKind.STAFF_ALERT, config,
+                                    compose_staff_alert(alert, config, config.staff_alert_email),
+                                    attempt_number=attempt_number)
+    if not attempted.sent:
+        # Celery retries the task (its own countdown); the periodic retry run re-queues a lost one.
+        transient = attempted.failure is not None and attempted.failure.is_transient
+        return AlertOutcome("failed", outbound.retry_in_seconds(config, attempt_number) if transient else None)
     StaffAlert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     return AlertOutcome("sent")

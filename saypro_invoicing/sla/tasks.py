@@ -10,7 +10,8 @@ from django.db import transaction
 
 from .. import actions
 from ..conf import ChannelConfig
-from ..delivery import connection
+from ..delivery import outbound
+from ..delivery.outbound import OutboundFailed
 from ..dispatch import TaskName, plugin_task
 from ..hosts import get_host
 from ..models import AuditAction, AuditEntry
@@ -64,7 +65,10 @@ def email_report(config: ChannelConfig, period: str, *, now: datetime | None = N
 
 
 def _send(config: ChannelConfig, message: EmailMessage) -> None:
-    connection.send(config, message)
+    attempted = outbound.send_email(outbound.MessageKind.SLA_REPORT, config, message)
+    if not attempted.sent:
+        # The audit row is rolled back with this error, so the next scheduled run sends again.
+        raise OutboundFailed(f"SLA report to {config.staff_alert_email} not sent: {attempted.response}")
 
 
 def _pct(value: float | None) -> str:
