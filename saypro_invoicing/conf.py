@@ -9,6 +9,7 @@ in exactly one place, ``ChannelConfig.from_mapping``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -75,6 +76,14 @@ def _from_env(name: str, raw: str, default: Any) -> Any:
             raise ConfigurationError(f"SAYPRO_INVOICING_{name} must be a whole number.", field=name) from exc
     if isinstance(default, list):
         return [part for part in raw.split(os.pathsep) if part]
+    if isinstance(default, dict):
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"SAYPRO_INVOICING_{name} must be a JSON object.", field=name) from exc
+        if not isinstance(value, dict):
+            raise ConfigurationError(f"SAYPRO_INVOICING_{name} must be a JSON object.", field=name)
+        return value
     return raw
 
 

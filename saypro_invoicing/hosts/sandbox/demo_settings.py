@@ -6,6 +6,8 @@ from .settings import *  # noqa: F403
 from .settings import LOGGING
 
 OUT = os.path.abspath(os.environ.get("SAYPRO_DEMO_OUT", "demo-output"))
+# SQLite creates the database file but not its folder: `manage.py migrate` works before the first demo run.
+os.makedirs(OUT, exist_ok=True)
 
 SECRET_KEY = "saypro-invoicing-demo-not-secret"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(OUT, "demo.sqlite3")}}
