@@ -106,3 +106,20 @@ def test_rule_sets_are_compiled_once_per_process(einvoice_rules):
     validate(Format.PEPPOL_UBL, write(invoice_model(snapshot([(1, Decimal("10"), Decimal("0.19"))])), "I",
                                       Format.PEPPOL_UBL), credit_note=False)
     assert rules._compiled == before  # checking a document compiles nothing
+
+
+def test_code_lists_read_once_per_process_give_the_same_findings(einvoice_rules):
+    """The CII rules' code list is a parameter parsed once (rules._compile); the report must not change."""
+    order = snapshot([(1, Decimal("119.00"), Decimal("0.19"))])
+    model = invoice_model(order)
+    buyer = dataclasses.replace(model.buyer, address=dataclasses.replace(model.buyer.address, country="ZZ"))
+    wrong = dataclasses.replace(model, buyer=buyer, totals=dataclasses.replace(
+        model.totals, gross_total=Decimal("120.00"), amount_due=Decimal("120.00")))
+    path = rules.rule_files(Format.FACTURX)[0][1]
+    plain = rules.processor().new_xslt30_processor().compile_stylesheet(stylesheet_file=path)
+    for candidate in (model, wrong):
+        xml = write(candidate, "INV-1", Format.FACTURX)
+        node = rules.processor().parse_xml(xml_text=xml.decode())
+        assert rules.run(path, xml, "EN 16931") == rules.run_executable(plain, node, "EN 16931")
+    found = {f.rule for f in rules.run(path, write(wrong, "INV-1", Format.FACTURX), "x")}
+    assert "BR-CO-15" in found and any(rule.startswith("BR-CL") or rule.startswith("FX-") for rule in found), found
