@@ -22,13 +22,13 @@ from ..models.delivery import AttemptPurpose, AttemptStatus
 from ..models.documents import DocumentStatus, PaymentStatus
 from ..money import quantize
 from ..snapshot import DocumentType
+from ..triggers import CANCELLED_STATUSES
 from .email import ReminderInfo
 from .service import deliver
 
 logger = logging.getLogger(__name__)
 
 UNPAID = (PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID)
-CANCELLED = ("canceled", "cancelled")
 # "Please pay by": this long after the reminder.
 PAY_WITHIN = timedelta(days=7)
 
@@ -68,7 +68,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
         except SayproInvoicingError:
             logger.warning("saypro_invoicing: order %s of %s is gone; no reminder", invoice.order_id, invoice)
             continue
-        if snapshot.status in CANCELLED or snapshot.cancelled_at or snapshot.total_refunded > 0:
+        if snapshot.status.lower() in CANCELLED_STATUSES or snapshot.cancelled_at or snapshot.total_refunded > 0:
             continue
         update_payment_status(invoice, snapshot)
         amount_due = quantize(invoice.total - snapshot.total_charged, invoice.currency)

@@ -19,22 +19,22 @@ from django.utils import timezone
 
 from ..alerts import raise_alert
 from ..conf import ChannelConfig, setting
+from ..delivery.attempts import DOCUMENT_PURPOSES
+from ..delivery.retry import DELIVERY_WINDOW
 from ..hosts import get_host
 from ..models import AuditAction, AuditEntry, BillingDocument, DeliveryAttempt, SlaBreach
-from ..models.delivery import AttemptPurpose, AttemptStatus
+from ..models.delivery import AttemptStatus
 from ..models.documents import DeliveryStatus, DocumentStatus
 from ..models.records import AlertKind
 from ..snapshot import DocumentType
 
 logger = logging.getLogger(__name__)
 
-SLA_HOURS = 24
-SLA_WINDOW = timedelta(hours=SLA_HOURS)
+SLA_WINDOW = DELIVERY_WINDOW  # the retry window is the promise: one definition
+SLA_HOURS = int(SLA_WINDOW.total_seconds() // 3600)
 SLA_TYPES = (DocumentType.INVOICE.value, DocumentType.RECEIPT.value)
 DELIVERED_STATUSES = (DeliveryStatus.SENT.value, DeliveryStatus.DELIVERED.value)
 UNDELIVERED_STATUSES = (DeliveryStatus.BOUNCED.value, DeliveryStatus.FAILED.value)
-# Attempts that carry the document itself (reminders and confirmations are other mail).
-DOCUMENT_PURPOSES = (AttemptPurpose.DOCUMENT.value, AttemptPurpose.RESEND.value, AttemptPurpose.FALLBACK.value)
 # AuditAction.BACKFILL_UNSENT, written by a backfill run without --send: the merchant chose not to
 # email these documents, so neither the sweeper nor the deadline checks chase them.
 
