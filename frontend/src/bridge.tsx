@@ -12,6 +12,7 @@ export type BridgeState = {
   i18n: I18n;
   redirect: (to: string) => void;
   notify: (status: "success" | "error", title: string) => void;
+  resize: (height: number) => void;
 };
 
 const BridgeContext = createContext<BridgeState | null>(null);
@@ -44,6 +45,10 @@ export function BridgeProvider({ children }: { children: ReactNode }) {
       },
       notify: (status, title) => {
         appBridge.dispatch(actions.Notification({ status, title })).catch(() => undefined);
+      },
+      // Widgets only (Saleor 3.23.7+): the dashboard sizes the widget's frame to its content.
+      resize: (height: number) => {
+        if (height > 0) appBridge.dispatch(actions.WidgetResize({ height: Math.ceil(height) })).catch(() => undefined);
       },
     };
   }, [state, appBridge]);

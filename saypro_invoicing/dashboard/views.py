@@ -12,7 +12,7 @@ import mimetypes
 import re
 from pathlib import Path
 
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 
@@ -106,7 +106,7 @@ def page_view(request: HttpRequest, page: str | None = None, rest: str | None = 
     return response
 
 
-def asset_view(request: HttpRequest, name: str) -> HttpResponse:
+def asset_view(request: HttpRequest, name: str) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         return _method_not_allowed("GET, HEAD")
     path = _built(name) if _ASSET_NAME.match(name) else None
@@ -122,7 +122,7 @@ def asset_view(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @xframe_options_exempt
-def inline_pdf_view(request: HttpRequest, token: str) -> HttpResponse:
+def inline_pdf_view(request: HttpRequest, token: str) -> HttpResponseBase:
     """The PDF shown inside the detail page: the same signed link as downloads, displayed inline."""
     if request.method not in ("GET", "HEAD"):
         return _method_not_allowed("GET, HEAD")

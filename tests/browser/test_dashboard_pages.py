@@ -297,6 +297,8 @@ def test_sla_report_order_widget_and_german(dashboard, shop):
     documents = app.locator("[data-testid=order-documents] > li")
     documents.first.wait_for()
     assert documents.count() == 2
+    dashboard.page.wait_for_function(
+        "() => window.__actions.some(a => a.type === 'widgetResize' && a.payload.height > 100)")
     app.get_by_role("button", name="Issue receipt").click()
     app.get_by_text("already has a receipt").wait_for()
     assert dashboard.axe_serious() == []

@@ -12,7 +12,7 @@ import { queryParam } from "../router";
 type Data = { billingDocumentsOfOrder: Row[] };
 
 export function OrderWidget({ compact }: { compact: boolean }) {
-  const { i18n } = useBridge();
+  const { i18n, resize } = useBridge();
   const { t, label } = i18n;
   const orderId = queryParam("orderId");
   const { data, error, loading, reload } = useQuery<Data>(ORDER_DOCS, { orderId }, !orderId);
@@ -21,6 +21,13 @@ export function OrderWidget({ compact }: { compact: boolean }) {
   useEffect(() => {
     document.title = t("widgetTitle");
   }, [t]);
+
+  useEffect(() => {
+    if (!compact) return undefined;
+    const observer = new ResizeObserver(() => resize(document.documentElement.scrollHeight));
+    observer.observe(document.body);
+    return () => observer.disconnect();
+  }, [compact, resize]);
 
   if (!orderId) return <ErrorState message={t("orderMissing")} />;
   return (
