@@ -86,8 +86,11 @@ def render_facturx_pdf(content: DocumentContent, xml: bytes, *, number: str, doc
         metadata.generate_rdf_metadata = generate
         metadata.title = metadata.title or number
         metadata.created = metadata.modified = when.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        # The renderer's fetcher: an Attachment without one builds a URLFetcher, and with it an SSL context
+        # (~20-90 ms), for every document.
         attachment = weasyprint.Attachment(string=xml, name=FILE_NAME, description="Factur-X invoice data",
-                                           created=when, modified=when, relationship=RELATIONSHIP)
+                                           created=when, modified=when, relationship=RELATIONSHIP,
+                                           url_fetcher=renderer.fetcher())
         return document.write_pdf(pdf_variant="pdf/a-3b", attachments=[attachment], finisher=_one_entry_per_file)
 
 
