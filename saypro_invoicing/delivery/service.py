@@ -57,7 +57,7 @@ def deliver(document_id: str, purpose: str = AttemptPurpose.DOCUMENT, recipient:
 def send_attempt(document: BillingDocument, config: ChannelConfig, attempt: DeliveryAttempt, *,
                  reminder: ReminderInfo | None = None) -> Outcome:
     kind = outbound.MessageKind(attempt.purpose)
-    tries = {"attempt_number": attempt.attempt_number, "first_attempt_at": chain_start(attempt)}
+    number, first = attempt.attempt_number, chain_start(attempt)
     try:
         outbound.check_email_config(config)
         if attempt.purpose != AttemptPurpose.CONFIRMATION:
@@ -69,9 +69,11 @@ def send_attempt(document: BillingDocument, config: ChannelConfig, attempt: Deli
         message.metadata = {  # type: ignore[attr-defined]  # anymail's extension of EmailMessage
             "saypro_attempt": str(attempt.pk), "saypro_document": str(document.pk)}
     except Exception as exc:  # noqa: BLE001 - a failure before the hand-over is a failed try like any other
-        attempted = outbound.failure_of(kind, config, exc, attempt.recipient, **tries)
+        attempted = outbound.failure_of(kind, config, exc, attempt.recipient, attempt_number=number,
+                                        first_attempt_at=first)
     else:
-        attempted = outbound.send_email(kind, config, message, **tries)
+        attempted = outbound.send_email(kind, config, message, attempt_number=number,
+                                        first_attempt_at=first)
     record(attempt, attempted)
     if attempted.invalid_configuration:
         raise_alert(AlertKind.DELIVERY_FAILED, document,

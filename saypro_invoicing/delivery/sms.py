@@ -57,14 +57,16 @@ def deliver_sms(document_id: str, phone: str, *, now: datetime | None = None) ->
     attempt = claim(document, Channel.SMS, AttemptPurpose.FALLBACK, phone, now=now)
     if not isinstance(attempt, DeliveryAttempt):
         return attempt.status
-    tries = {"attempt_number": attempt.attempt_number, "first_attempt_at": chain_start(attempt)}
+    number, first = attempt.attempt_number, chain_start(attempt)
     try:
         ensure_pdf(document)  # the link must work the moment the customer taps it
         text = sms_text(document, config)
     except Exception as exc:  # noqa: BLE001 - recorded on the attempt like a failed send
-        attempted = outbound.failure_of(outbound.MessageKind.SMS, config, exc, phone, **tries)
+        attempted = outbound.failure_of(outbound.MessageKind.SMS, config, exc, phone, attempt_number=number,
+                                        first_attempt_at=first)
     else:
-        attempted = outbound.send_sms(config, phone, text, **tries)
+        attempted = outbound.send_sms(config, phone, text, attempt_number=number,
+                                      first_attempt_at=first)
     record(attempt, attempted)
     if attempted.sent:
         status.advance(document, DeliveryStatus.SENT)
