@@ -31,6 +31,7 @@ from .models.documents import DocumentStatus, PaymentStatus
 from .models.records import AlertKind
 from .money import quantize, to_locale
 from .snapshot import DocumentContent, DocumentType, OrderSnapshot, to_json
+from .trigger_keys import TriggerKey
 from .triggers import Planned, plan_credit_notes, plan_invoice, plan_receipts
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def issue(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned, *, send
           now: datetime | None = None) -> IssueResult:
     """Issue one document, or return the one that already exists for the same trigger."""
     now = now or timezone.now()
-    existing = BillingDocument.objects.filter(trigger_key=plan.trigger_key).first()
+    existing = BillingDocument.objects.filter(trigger_key=str(plan.trigger_key)).first()
     if existing is not None:
         return IssueResult(existing, created=False)
     assessment = assess(build_content(snapshot, config, plan, issued_at=now, corrects=corrects), config,
@@ -105,7 +106,7 @@ def issue(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned, *, send
                 channel=config.channel,
                 order_id=snapshot.order_id,
                 order_number=snapshot.order_number,
-                trigger_key=plan.trigger_key,
+                trigger_key=str(plan.trigger_key),
                 currency=snapshot.currency,
                 total=total,
                 total_net=total_net,
@@ -134,13 +135,13 @@ def issue(snapshot: OrderSnapshot, config: ChannelConfig, plan: Planned, *, send
         return IssueResult(there.document, created=False)
     except IntegrityError:
         # A concurrent call issued the same trigger first; its document is the answer.
-        existing = BillingDocument.objects.filter(trigger_key=plan.trigger_key).first()
+        existing = BillingDocument.objects.filter(trigger_key=str(plan.trigger_key)).first()
         if existing is None:
             raise
         return IssueResult(existing, created=False)
 
     GateCheck.objects.create(document=document, channel=config.channel, type=plan.type,
-                             trigger_key=plan.trigger_key, passed=not reasons,
+                             trigger_key=str(plan.trigger_key), passed=not reasons,
                              reasons=[r.as_dict() for r in reasons])
     if reasons:
         hold(document, reasons)
@@ -187,8 +188,9 @@ def sync_order(snapshot: OrderSnapshot, config: ChannelConfig, *, send: bool = T
         results.append(result)
         invoice = result.document
     if invoice is not None and invoice.status == DocumentStatus.ISSUED:
-        credited = dict(BillingDocument.objects.filter(corrects=invoice, type=DocumentType.CREDIT_NOTE)
-                        .exclude(status=DocumentStatus.VOID).values_list("trigger_key", "total"))
+        credited = {TriggerKey.parse(key): total for key, total in BillingDocument.objects.filter(
+            corrects=invoice, type=DocumentType.CREDIT_NOTE).exclude(status=DocumentStatus.VOID)
+            .values_list("trigger_key", "total")}
         for plan in filter(wanted, plan_credit_notes(snapshot, config, invoiced=invoice.total, credited=credited)):
             results.append(issue(snapshot, config, plan, send=send, now=now, corrects=invoice))
         update_payment_status(invoice, snapshot)
@@ -212,7 +214,7 @@ def void(document: BillingDocument, config: ChannelConfig, snapshot: OrderSnapsh
                 status=DocumentStatus.VOID).aggregate(total=Sum("total"))["total"] or Decimal(0)
             remaining = locked.total - credited
             if remaining > 0:
-                plan = Planned(DocumentType.CREDIT_NOTE, f"{locked.order_id}:credit_note:void:{locked.id.hex}", now,
+                plan = Planned(DocumentType.CREDIT_NOTE, TriggerKey.void_credit(locked.order_id, locked.id), now,
                                amount=remaining, reason=reason or "Invoice voided")
                 credit_note = issue(snapshot, config, plan, send=send, corrects=locked, now=now).document
         locked.status = DocumentStatus.VOID

@@ -25,7 +25,8 @@ from ..models import BillingDocument
 from ..models.documents import DocumentStatus, PaymentStatus
 from ..money import quantize
 from ..snapshot import DocumentType, OrderSnapshot
-from ..triggers import CANCELLED_STATUSES, NOT_CONFIRMED_STATUSES, receipt_key
+from ..trigger_keys import TriggerKey
+from ..triggers import CANCELLED_STATUSES, NOT_CONFIRMED_STATUSES
 
 KINDS = ("charged_without_receipt", "invoiced_unpaid_past_terms", "refunded_without_credit_note", "overcharged",
          "undercharged", "payment_pending_too_long")
@@ -100,7 +101,7 @@ def check_order(snapshot: OrderSnapshot, documents: list[BillingDocument], confi
         receipt_keys = {d.trigger_key for d in documents if d.type == DocumentType.RECEIPT}
         missing = [p for p in snapshot.payments
                    if p.amount > 0 and p.captured_at <= now - grace
-                   and receipt_key(snapshot.order_id, p.reference) not in receipt_keys]
+                   and str(TriggerKey.receipt(snapshot.order_id, p.reference)) not in receipt_keys]
         if missing:
             add("charged_without_receipt", sum((p.amount for p in missing), Decimal(0)),
                 "No receipt for payment " + ", ".join(p.reference for p in missing) + ".")
