@@ -22,6 +22,7 @@ from ..snapshot import DocumentContent, DocumentType, Line, OrderSnapshot, Selle
 from .context import build_context
 from .fetcher import PLUGIN_ASSETS, AssetFetcher
 from .fonts import FONT_FAMILY, font_config, render_lock
+from .user_agent import DocumentHTML
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def html_to_pdf(html: str) -> bytes:
     """Any HTML to PDF through the shared fonts, the cached stylesheet and the asset-only fetcher."""
     with render_lock:
         # No base_url: a relative URL in a template resolves to nothing instead of to a local file.
-        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher())
+        document = DocumentHTML(string=html, base_url=None, url_fetcher=fetcher())
         return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config(), cache=_image_cache)
 
 
