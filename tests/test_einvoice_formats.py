@@ -18,7 +18,8 @@ from saypro_invoicing.einvoice.validate import validate
 from saypro_invoicing.einvoice.values import decimals
 from saypro_invoicing.einvoice.write import write
 from saypro_invoicing.errors import ErrorCode
-from tests.einvoice_support import cases, credit_model, invoice_model, snapshot
+from tests.einvoice_support import BUYER_DE, GLN, cases, credit_model, invoice_model, snapshot
+from tests.test_document_properties import orders as shared_orders
 
 ALL = tuple(Format)
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
@@ -123,3 +124,20 @@ def test_code_lists_read_once_per_process_give_the_same_findings(einvoice_rules)
         assert rules.run(path, xml, "EN 16931") == rules.run_executable(plain, node, "EN 16931")
     found = {f.rule for f in rules.run(path, write(wrong, "INV-1", Format.FACTURX), "x")}
     assert "BR-CO-15" in found and any(rule.startswith("BR-CL") or rule.startswith("FX-") for rule in found), found
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(snapshot=shared_orders())
+def test_the_shared_order_generator_passes_every_format(einvoice_rules, snapshot):
+    """The document-model suite's own generator (tests/test_document_properties.py), as a business order."""
+    order = dataclasses.replace(snapshot, billing_address=BUYER_DE, buyer_vat_id="DE987654321",
+                                buyer_reference="04011000-12345-03", buyer_electronic_address=GLN,
+                                buyer_electronic_scheme="0088")
+    model = invoice_model(order)
+    outcome = evaluate(model, "INV-1", ALL)
+    if any(decimals(value) > 2 for _name, value in _amounts(model)):
+        assert outcome.files == {} and all("BR-DEC" in r.message for r in outcome.reasons)
+    else:
+        assert outcome.reasons == [], [r.as_dict() for r in outcome.reasons]
+        assert set(outcome.files) == set(ALL)
