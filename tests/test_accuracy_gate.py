@@ -228,3 +228,60 @@ def test_a_refund_naming_lines_the_order_lacks_is_held_not_raised():
                                 corrects_number="INV-1")
     reasons = assess(built, CONFIG).reasons
     assert (ErrorCode.LINE_MISMATCH, "refund.lines") in codes(reasons)
+
+
+def test_unit_gross_times_quantity_must_make_the_gross_total():
+    snapshot = order()
+    line = dataclasses.replace(snapshot.lines[0], unit_gross=snapshot.lines[0].unit_gross + 1)
+    reasons = check(content(snapshot=dataclasses.replace(snapshot, lines=(line,) + snapshot.lines[1:])), None)
+    assert (ErrorCode.LINE_MISMATCH, "lines[0].total_gross") in codes(reasons)
+
+
+def test_line_allowances_and_charges_are_not_negative():
+    built = content()
+    model = build_model(built)
+    line = dataclasses.replace(model.lines[0], allowance=Decimal("-0.01"), charge=Decimal("-0.01"))
+    reasons = check(built, dataclasses.replace(model, lines=(line,) + model.lines[1:]))
+    assert codes(reasons) == {(ErrorCode.CALCULATION_ERROR, "model.lines[0]")}
+
+
+def test_standard_rated_vat_needs_a_rate():
+    built = content(snapshot=order(lines=(dataclasses.replace(order().lines[0], tax_rate=Decimal(0),
+                                                              unit_net=order().lines[0].unit_gross,
+                                                              total_net=order().lines[0].total_gross),),
+                                   discounts=(), shipping_net=Decimal(0), shipping_gross=Decimal(0),
+                                   total_net=order().lines[0].total_gross, total_gross=order().lines[0].total_gross))
+    model = build_model(built)
+    assert check(built, model) == []
+    line = dataclasses.replace(model.lines[0], vat_category=VatCategory.STANDARD)
+    row = dataclasses.replace(model.vat_breakdown[0], category=VatCategory.STANDARD)
+    reasons = check(built, dataclasses.replace(model, lines=(line,), vat_breakdown=(row,)))
+    assert (ErrorCode.CALCULATION_ERROR, "model.vat_breakdown[S 0]") in codes(reasons)
+
+
+def test_reverse_charge_needs_both_vat_ids():
+    built = content()
+    model = build_model(built)
+    reasons = check(built, dataclasses.replace(model, reverse_charge=True, seller=dataclasses.replace(
+        model.seller, vat_id="")))
+    assert (ErrorCode.MISSING_FIELD, "model.buyer.vat_id") in codes(reasons)
+
+
+def test_a_receipt_model_without_its_payment_is_held():
+    built = receipt_content()
+    reasons = check(built, dataclasses.replace(build_model(built), receipt=None))
+    assert (ErrorCode.MISSING_FIELD, "payment") in codes(reasons)
+
+
+def test_a_credit_note_credits_a_positive_amount_and_never_more_than_was_ordered():
+    snapshot = order()
+    refund = Refund("refund-1", snapshot.lines[1].total_gross, NOW, lines=(sample.RefundLine("line-2", 1),))
+    built = dataclasses.replace(content(DocumentType.CREDIT_NOTE, snapshot, refund=refund, amount=refund.amount),
+                                corrects_number="INV-1")
+    model = build_model(built)
+    assert check(built, model) == []
+    more = dataclasses.replace(model.lines[0], quantity=Decimal(2))
+    assert (ErrorCode.OVER_CREDIT, "model.lines[0].quantity") in codes(
+        check(built, dataclasses.replace(model, lines=(more,))))
+    zero = dataclasses.replace(model, totals=dataclasses.replace(model.totals, gross_total=Decimal(0)))
+    assert (ErrorCode.NEGATIVE_AMOUNT, "model.totals.gross_total") in codes(check(built, zero))
