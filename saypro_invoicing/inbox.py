@@ -189,7 +189,7 @@ def _failed(batch: list[OrderEvent], exc: Exception) -> None:
 
 def with_event_times(snapshot: OrderSnapshot, events: Iterable[OrderEvent]) -> OrderSnapshot:
     """The snapshot with the times it lacks taken from the events (a document keeps its event's time)."""
-    times: dict[str, datetime] = {}
+    times: dict[str, Any] = {}  # OrderSnapshot field -> datetime (Any: replace() checks each field's type)
     for event in events:
         name = _EVENT_TIME_FIELDS.get(event.kind)  # type: ignore[call-overload]
         if name is not None and getattr(snapshot, name) is None:

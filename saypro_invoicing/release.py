@@ -48,7 +48,8 @@ def _plan(document: BillingDocument, snapshot: OrderSnapshot) -> Planned:
     payment = snapshot.payment(held.payment.reference) if held.payment else None
     refund = snapshot.refund(held.refund.reference) if held.refund else None
     if document.type == DocumentType.RECEIPT:
-        amount = (payment or held.payment).amount if (payment or held.payment) else held.amount
+        paid = payment or held.payment
+        amount = paid.amount if paid is not None else held.amount
     elif document.type == DocumentType.INVOICE:
         amount = snapshot.total_gross
     else:

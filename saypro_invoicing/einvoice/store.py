@@ -63,14 +63,14 @@ def ensure_files(document: BillingDocument) -> list[DocumentFile]:
                 row.file.save(f"{document.id.hex}.{fmt.value}.xml", ContentFile(xml), save=False)
                 row.save(force_insert=True)
         except IntegrityError:  # a concurrent delivery stored it first: theirs is the file
-            row.file.storage.delete(row.file.name)
+            row.file.storage.delete(row.file.name or "")
             row = DocumentFile.objects.get(document=document, format=fmt.value)
         stored[fmt.value] = row
     return [stored[fmt.value] for fmt in document_formats(document) if fmt.value in stored]
 
 
 def read(row: DocumentFile) -> bytes:
-    with row.file.storage.open(row.file.name, "rb") as handle:
+    with row.file.storage.open(row.file.name or "", "rb") as handle:
         return handle.read()
 
 
@@ -86,10 +86,10 @@ def verify_file(row: DocumentFile) -> bool:
 def customer_pdf(document: BillingDocument) -> bytes:
     content = document.document_content
     if Format.FACTURX not in document_formats(document):
-        return render_document_pdf(content, number=document.number, document_id=document.id.hex)
+        return render_document_pdf(content, number=document.number or "", document_id=document.id.hex)
 
     row = next(f for f in ensure_files(document) if f.format == Format.FACTURX.value)
-    return render_facturx_pdf(content, read(row), number=document.number, document_id=document.id.hex)
+    return render_facturx_pdf(content, read(row), number=document.number or "", document_id=document.id.hex)
 
 
 def email_attachments(document: BillingDocument) -> list[tuple[str, bytes, str]]:

@@ -21,7 +21,8 @@ def amount(value: Decimal, currency: str) -> str:
     EN 16931 allows (BR-DEC) when the third is a zero: 1.250 KWD is written 1.25. 1.255 KWD stays as it
     is, fails BR-DEC and holds the document (``requirements.decimals`` names it first)."""
     value = value.quantize(minor_unit(currency))
-    if value.as_tuple().exponent < -2 and value == value.quantize(CENT):
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value == value.quantize(CENT):
         value = value.quantize(CENT)
     return f"{value:f}"
 

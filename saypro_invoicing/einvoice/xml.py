@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 
 class Builder:
-    def __init__(self, nsmap: dict[str, str]):
+    def __init__(self, nsmap: dict[Any, str]):  # prefix (None: the default namespace) -> URI
         self.nsmap = nsmap
 
     def qname(self, tag: str) -> str:
