@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import graphene
 
 from ..errors import ErrorCode
@@ -11,7 +13,7 @@ from ..models.documents import DeliveryStatus, DocumentStatus, PaymentStatus
 from ..snapshot import DocumentType
 
 
-def _from_choices(name: str, choices: type, description: str) -> type[graphene.Enum]:
+def _from_choices(name: str, choices: type[Enum], description: str) -> type[graphene.Enum]:
     """An enum whose names are the choices' names and whose values are the stored values."""
     return graphene.Enum(name, [(member.name, member.value) for member in choices], description=description)
 
