@@ -17,9 +17,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-STAGES = ("render", "coldstart", "email", "pipeline", "api")
+STAGES = ("render", "coldstart", "email", "hooks", "pipeline", "api", "einvoice")
 # Stages that need the database (and Redis): they run after it is created and migrated.
-DATABASE_STAGES = {"pipeline", "api"}
+DATABASE_STAGES = {"hooks", "pipeline", "api"}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,6 +67,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller counts; finishes in under 2 minutes")
     parser.add_argument("--only", default="", help=f"comma-separated stages among {', '.join(STAGES)}")
     parser.add_argument("--out", default="bench/results.json")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other stages already in --out (re-measure only the --only stages)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
     parser.add_argument("--stage-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -96,12 +98,21 @@ def main() -> None:
             stages = [s for s in stages if s not in DATABASE_STAGES]
     for name in stages:
         results["stages"][name] = run_stage(name, args.quick)
+    out = Path(args.out)
+    if args.merge and out.exists():
+        # The earlier run's description (date, machine, versions) stays; each re-measured stage carries its own.
+        earlier = json.loads(out.read_text(encoding="utf-8"))
+        for name in stages:
+            results["stages"][name]["measured"] = {
+                key: results[key] for key in ("date", "quick", "load_average_at_start") if key in results}
+        merged = sorted(set(earlier.get("merged_stages", [])) | set(stages))
+        results = {**earlier, "stages": {**earlier.get("stages", {}), **results["stages"]}, "merged_stages": merged}
+    else:
+        results["total_seconds"] = round(time.perf_counter() - started, 1)
+        results["load_average_at_end"] = machine.load_average()
     results["stages"] = {name: results["stages"][name] for name in STAGES if name in results["stages"]}
-    results["total_seconds"] = round(time.perf_counter() - started, 1)
-    results["load_average_at_end"] = machine.load_average()
     results["targets"] = report.targets(results)
 
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     markdown = out.with_suffix(".md")

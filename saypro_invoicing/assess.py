@@ -6,7 +6,7 @@ lines the order lacks) is held with the reason, like any other failed check: it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -16,6 +16,7 @@ from .accuracy import MAX_AMOUNT, Reason
 from .conf import ChannelConfig
 from .document.calculate import build_model, model_of, with_model
 from .document.model import ZERO, BillingModel
+from .einvoice import gate as einvoice_gate
 from .errors import ErrorCode, SayproInvoicingError
 from .models import BillingDocument
 from .models.documents import DocumentStatus
@@ -72,8 +73,12 @@ def assess(content: DocumentContent, config: ChannelConfig, *, corrects: Billing
         reasons.append(Reason(ErrorCode.AMOUNT_OUT_OF_RANGE, "amount", f"Amounts cannot be computed: {error!r}."))
     reasons += [r for r in accuracy.check(content, model, invoiced=invoiced, credited_before=credited or ZERO)
                 if r not in reasons]
+    if model is not None and not reasons:
+        # Each e-invoice the channel sends is written and validated before the document is numbered.
+        reasons += einvoice_gate.check(model, einvoice_gate.PLACEHOLDER, config)
     if model is not None:
         content = with_model(content, model)
+        content = replace(content, einvoice_formats=einvoice_gate.formats(model, config))
     return Assessment(content, model, reasons)
 
 

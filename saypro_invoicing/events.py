@@ -6,6 +6,7 @@ from datetime import datetime
 
 from .hosts import get_host
 from .issuing import IssueResult, sync_order
+from .sanitize import clean_snapshot
 from .snapshot import OrderSnapshot
 
 
@@ -14,6 +15,7 @@ def order_changed(order_id: str, *, send: bool = True, now: datetime | None = No
 
 
 def snapshot_changed(snapshot: OrderSnapshot, *, send: bool = True, now: datetime | None = None) -> list[IssueResult]:
+    snapshot = clean_snapshot(snapshot)  # the host's texts may hold NUL bytes, controls, absurd lengths
     config = get_host().channel_config(snapshot.channel)
     if config is None or not config.active:
         return []

@@ -15,6 +15,13 @@ from django.utils.module_loading import import_string
 ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^download/(?P<token>[A-Za-z0-9_\-:.]+)/?$"), "saypro_invoicing.graphql.download.download_view"),
     (re.compile(r"^tracking/(?P<esp>[a-z0-9_]+)/?$"), "saypro_invoicing.delivery.webhooks.tracking_view"),
+    # The Saleor app of the dashboard pages (saypro_invoicing/dashboard/).
+    (re.compile(r"^dashboard/manifest/?$"), "saypro_invoicing.dashboard.views.manifest_view"),
+    (re.compile(r"^dashboard/register/?$"), "saypro_invoicing.dashboard.views.register_view"),
+    (re.compile(r"^dashboard/app(?:/(?P<page>[a-z\-]+)(?P<rest>/[A-Za-z0-9_\-=/]*)?)?/?$"),
+     "saypro_invoicing.dashboard.views.page_view"),
+    (re.compile(r"^dashboard/assets/(?P<name>[^/]+)$"), "saypro_invoicing.dashboard.views.asset_view"),
+    (re.compile(r"^dashboard/pdf/(?P<token>[A-Za-z0-9_\-:.]+)/?$"), "saypro_invoicing.dashboard.views.inline_pdf_view"),
 ]
 
 

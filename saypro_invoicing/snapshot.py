@@ -7,6 +7,7 @@ They round-trip through JSON so that a document keeps an immutable copy of its c
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -240,6 +241,9 @@ class DocumentContent:
     # The EN 16931 model computed at issue from the fields above (document.calculate). Stored, so that a
     # later change of the calculation never changes what an issued document says.
     model: dict[str, Any] | None = None
+    # The e-invoice formats (einvoice.formats.Format values) the gate validated for this document, frozen
+    # with it: the Factur-X PDF flavour and the B2B XML are what the channel asked for at issue time.
+    einvoice_formats: tuple[str, ...] = ()
 
 
 # --- JSON codec -------------------------------------------------------------------------------
@@ -268,6 +272,16 @@ def from_json[T](cls: type[T], data: Any) -> T:
     return _decode(cls, data)
 
 
+@functools.cache
+def _field_types(tp: type, *_clock_types: type) -> dict[str, Any]:
+    """A dataclass's fields and their resolved types, once per class: typing.get_type_hints evaluates
+    every string annotation again on each call, and a document's content is decoded several times on
+    its way through a worker. Keyed on this module's datetime and date classes too: time-freezing test
+    tools swap them, and the hints must name the classes _decode compares with."""
+    hints = typing.get_type_hints(tp)
+    return {f.name: hints[f.name] for f in dataclasses.fields(tp)}
+
+
 def _decode(tp: Any, data: Any) -> Any:
     if data is None:
         return None
@@ -278,10 +292,9 @@ def _decode(tp: Any, data: Any) -> Any:
     if origin is tuple:
         (item_type, _ellipsis) = typing.get_args(tp)
         return tuple(_decode(item_type, v) for v in data)
-    if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        names = {f.name for f in dataclasses.fields(tp)}
-        return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in names})
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = _field_types(tp, datetime, date)
+        return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in hints})
     if tp is Decimal:
         return Decimal(data)
     if tp is datetime:

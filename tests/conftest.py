@@ -44,3 +44,34 @@ def channel(db):
     from saypro_invoicing.hosts.sandbox.sample import ensure_channel
 
     return ensure_channel()
+
+
+@pytest.fixture(scope="session")
+def einvoice_rules():
+    """The EN 16931 rule sets and schemas, compiled once for the whole session (as a worker warms up)."""
+    from saypro_invoicing.einvoice import rules
+
+    rules.warm()
+    return rules
+
+
+SALEOR_SUITE = "tests/saleor/"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Say whether the Saleor suite ran, and why not when it did not (make test / CI read this line)."""
+    import importlib.util
+
+    counts = {outcome: sum(1 for report in terminalreporter.stats.get(outcome, [])
+                           if getattr(report, "nodeid", "").startswith(SALEOR_SUITE)
+                           and getattr(report, "when", "call") in ("call", "setup"))
+              for outcome in ("passed", "failed", "skipped", "error")}
+    if sum(counts.values()):
+        figures = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+        line = f"Saleor suite: ran ({figures})."
+    elif importlib.util.find_spec("saleor") is None:
+        line = ("Saleor suite: skipped, `saleor` is not importable here. It runs inside a Saleor installation: "
+                "<saleor-venv>/bin/pytest tests/saleor --ds=saleor.tests.settings (README, Development).")
+    else:
+        line = "Saleor suite: not run, tests/saleor was not selected in this run."
+    terminalreporter.write_sep("-", line)

@@ -9,6 +9,7 @@ from saypro_invoicing.hosts.sandbox.settings import postgres
 SECRET_KEY = "saypro-invoicing-tests-not-secret"
 DATABASES = {"default": postgres(os.environ.get("SAYPRO_DB_NAME", "saypro_invoicing"))}
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "saypro-tests-media")
+STATIC_URL = "/static/"  # the live server of the browser tests (tests/browser) needs one
 SAYPRO_INVOICING = {
     # SAYPRO_PRIVATE_ROOT: a worker process started by an end-to-end test shares the test's storage.
     "PRIVATE_ROOT": (os.environ.get("SAYPRO_PRIVATE_ROOT")

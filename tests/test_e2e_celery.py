@@ -62,6 +62,10 @@ def _forget_connections(app) -> None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools per connection globally: a second test would get the closed one.
+    from kombu import pools
+
+    pools.reset()
 
 
 @pytest.fixture

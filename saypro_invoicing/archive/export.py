@@ -4,7 +4,9 @@ ledger.csv (UTF-8 with BOM, so spreadsheet programs read the accents) has one ro
 number, type (invoice, receipt, credit_note), reference (a credit note's corrected invoice; a receipt's
 invoice), date (issue date, UTC), order, customer, currency, net, one tax column per rate present in the
 export (``tax_19%``, ``tax_7%``...; empty where a document has no tax at that rate), gross, status,
-sha256 (of the stored PDF), channel, file (its path in the zip; empty once retention removed it).
+sha256 (of the stored PDF), channel, file (its path in the zip; empty once retention removed it),
+and, where the export holds any, einvoice_files (the paths of its e-invoice XML files in the zip, space
+separated; their SHA-256 are in the database and checked by ``verify``).
 Every figure is the document model's (document.model), as printed, credit notes included, unsigned.
 VAT is counted once: invoices and credit notes carry it; a receipt is a payment against its invoice and
 carries no net and no tax, so summing the tax columns gives the VAT of the period.
@@ -24,6 +26,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..document.calculate import model_of
+from ..einvoice.store import ensure_files
+from ..einvoice.store import read as read_file
 from ..models import BillingDocument
 from ..money import quantize
 from ..rendering import ensure_pdf
@@ -31,6 +35,7 @@ from ..snapshot import DocumentType
 
 HEAD = ["number", "type", "reference", "date", "order", "customer", "currency", "net"]
 TAIL = ["gross", "status", "sha256", "channel", "file"]
+EINVOICE_COLUMN = "einvoice_files"  # only in exports that contain e-invoice XML
 
 
 @dataclass(frozen=True)
@@ -57,11 +62,11 @@ def tax_by_rate(document: BillingDocument) -> dict[Decimal, Decimal]:
     return taxes
 
 
-def _reference(document: BillingDocument, invoices: dict[str, str]) -> str:
+def _reference(document: BillingDocument, invoices: dict[str, str | None]) -> str:
     if document.type == DocumentType.CREDIT_NOTE:
         return document.document_content.corrects_number
     if document.type == DocumentType.RECEIPT:
-        return invoices.get(document.order_id, "")
+        return invoices.get(document.order_id) or ""
     return ""
 
 
@@ -89,12 +94,18 @@ def export(out: str, start: datetime, end: datetime, *, channel: str | None = No
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for document in documents.iterator(chunk_size=200):
                 name = ""
+                xml_files: list[str] = []
                 if document.anonymised_at is None:
                     document = ensure_pdf(document)
                     name = f"documents/{document.channel}/{document.filename}"
                     with document.pdf.open("rb") as source, archive.open(name, "w") as target:
                         shutil.copyfileobj(source, target, 1024 * 1024)
                     files += 1
+                    for stored in ensure_files(document):  # the e-invoice XML beside its PDF
+                        xml_name = f"documents/{document.channel}/{stored.filename}"
+                        archive.writestr(xml_name, read_file(stored))
+                        xml_files.append(xml_name)
+                        files += 1
                 taxes = tax_by_rate(document)
                 receipt = document.type == DocumentType.RECEIPT
                 rates.update(taxes)
@@ -107,13 +118,19 @@ def export(out: str, start: datetime, end: datetime, *, channel: str | None = No
                     "net": "" if receipt else str(quantize(document.total_net, document.currency)),
                     "gross": str(quantize(document.total, document.currency)), "status": document.status,
                     "sha256": document.pdf_sha256, "channel": document.channel, "file": name,
+                    EINVOICE_COLUMN: " ".join(xml_files),
                 }
                 row.update({rate_column(rate): str(amount) for rate, amount in taxes.items()})
                 rows.append(row)
                 if progress:
                     progress(1)
             columns = [rate_column(rate) for rate in sorted(rates)]
-            archive.writestr("ledger.csv", _ledger(rows, HEAD + columns + TAIL).encode("utf-8-sig"))
+            tail = TAIL + [EINVOICE_COLUMN]
+            if not any(row[EINVOICE_COLUMN] for row in rows):
+                tail = TAIL
+                for row in rows:
+                    del row[EINVOICE_COLUMN]
+            archive.writestr("ledger.csv", _ledger(rows, HEAD + columns + tail).encode("utf-8-sig"))
         os.replace(temporary, out)
     except BaseException:
         os.unlink(temporary)

@@ -7,9 +7,8 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..models import AuditEntry, BillingDocument
+from ..models import AuditAction, AuditEntry, BillingDocument
 
-VERIFY_FAILED = "verify_failed"  # AuditEntry action
 _CHUNK = 1024 * 1024
 
 
@@ -20,6 +19,7 @@ class Problem:
     problem: str  # "mismatch", "missing_file", "missing_hash"
     expected: str = ""
     actual: str = ""
+    file: str = ""  # "" for the PDF; an e-invoice format ("xrechnung-ubl", ...) for a stored XML
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,26 @@ def stored_documents(channel: str | None = None):  # -> QuerySet[BillingDocument
     documents = BillingDocument.objects.filter(anonymised_at__isnull=True).exclude(pdf="", pdf_sha256="")
     if channel:
         documents = documents.filter(channel=channel)
-    return documents.order_by("channel", "type", "fiscal_year", "sequence", "created_at")
+    return documents.order_by("channel", "type", "fiscal_year", "sequence", "created_at").prefetch_related("files")
+
+
+def check_files(document: BillingDocument) -> list[Problem]:
+    """The document's stored e-invoice files (models.files.DocumentFile) against their SHA-256."""
+    problems = []
+    for row in document.files.all():
+        digest = hashlib.sha256()
+        try:
+            with row.file.storage.open(row.file.name or "", "rb") as stored:
+                while chunk := stored.read(_CHUNK):
+                    digest.update(chunk)
+        except OSError:
+            problems.append(Problem(str(document.pk), document.number or "", "missing_file", expected=row.sha256,
+                                    file=row.format))
+            continue
+        if not hmac.compare_digest(digest.hexdigest(), row.sha256):
+            problems.append(Problem(str(document.pk), document.number or "", "mismatch", expected=row.sha256,
+                                    actual=digest.hexdigest(), file=row.format))
+    return problems
 
 
 def check(document: BillingDocument) -> Problem | None:
@@ -48,7 +67,7 @@ def check(document: BillingDocument) -> Problem | None:
         return Problem(str(document.pk), number, "missing_file", expected=document.pdf_sha256)
     digest = hashlib.sha256()
     try:
-        with document.pdf.storage.open(document.pdf.name, "rb") as stored:
+        with document.pdf.storage.open(document.pdf.name or "", "rb") as stored:
             while chunk := stored.read(_CHUNK):
                 digest.update(chunk)
     except OSError:
@@ -66,13 +85,14 @@ def verify(channel: str | None = None, *, record: bool = True,
     for document in stored_documents(channel).iterator(chunk_size=500):
         checked += 1
         problem = check(document)
-        if problem is not None:
+        found = ([problem] if problem is not None else []) + check_files(document)
+        for problem in found:
             problems.append(problem)
             if record:
-                AuditEntry.objects.create(document=document, document_number=problem.number, action=VERIFY_FAILED,
-                                          actor="verify", details={"problem": problem.problem,
-                                                                   "expected": problem.expected,
-                                                                   "actual": problem.actual})
+                AuditEntry.objects.create(document=document, document_number=problem.number,
+                                          action=AuditAction.VERIFY_FAILED, actor="verify",
+                                          details={"problem": problem.problem, "expected": problem.expected,
+                                                   "actual": problem.actual, "file": problem.file or "pdf"})
         if progress:
             progress(1)
     return VerifyResult(checked=checked, problems=tuple(problems))

@@ -24,9 +24,12 @@ from django.utils.translation import pgettext
 
 from .. import links
 from ..conf import ChannelConfig
+from ..document.calculate import model_of
+from ..einvoice.store import email_attachments
 from ..models import BillingDocument, StaffAlert
 from ..models.delivery import AttemptPurpose
 from ..money import format_money, to_locale
+from ..rendering.figures import summary
 from ..snapshot import DocumentType
 
 TEMPLATE_DIR = "saypro_invoicing/emails"
@@ -69,7 +72,6 @@ def _date(value: datetime | None, locale: str) -> str:
 
 def document_context(document: BillingDocument, config: ChannelConfig) -> dict[str, Any]:
     content = document.document_content
-    order = content.order
     locale = to_locale(document.locale)
 
     def money(amount: Any) -> str:
@@ -83,12 +85,9 @@ def document_context(document: BillingDocument, config: ChannelConfig) -> dict[s
         "number": document.number,
         "order_number": document.order_number,
         "customer_name": document.customer_name if document.customer_name != document.customer_email else "",
-        "lines": [{"name": line.product_name + (f" ({line.variant_name})" if line.variant_name else ""),
-                   "quantity": line.quantity, "total": money(line.total_gross)} for line in order.lines],
-        "shipping": money(order.shipping_gross) if order.shipping_gross else "",
-        "shipping_method": order.shipping_method,
-        "order_total": money(order.total_gross),
-        "amount": money(content.amount),
+        # The order summary is the document model's, formatted once for the PDF and the email alike.
+        "summary": summary(model_of(content), locale),
+        "amount": money(model_of(content).amount),
         "issued_on": _date(document.issued_at, locale),
         "due_on": _date(document.due_at, locale),
         "corrects_number": content.corrects_number,
@@ -108,8 +107,8 @@ def _render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
 
 
 class _Message(EmailMultiAlternatives):
-    def message(self):  # type: ignore[no-untyped-def]
-        msg = super().message()
+    def message(self, *, policy: Any = None) -> Any:
+        msg = super().message(policy=policy) if policy is not None else super().message()
         # Django folds a long non-ASCII Subject as "Subject: \r\n =?utf-8?...?=", which clients show with
         # a leading space (and Python's newer folder doubles spaces around encoded words). A Header
         # built with the header name splits into adjacent encoded words, which decode exactly.
@@ -168,6 +167,11 @@ def compose_document(document: BillingDocument, config: ChannelConfig, recipient
     message = _message(config, subject, text, html, recipient)
     if purpose != AttemptPurpose.CONFIRMATION:
         _attach_pdf(message, document)
+    if purpose == AttemptPurpose.DOCUMENT:
+        # A B2B customer's e-invoice XML beside the PDF (issue 13); not on reminders, which an inbound
+        # e-invoice system would import as a second invoice. Raises (so nothing is sent) if it is invalid.
+        for filename, data, media_type in email_attachments(document):
+            message.attach(filename, data, media_type)
     return message
 
 

@@ -18,6 +18,7 @@ import contextvars
 import json
 import logging
 import warnings
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -30,8 +31,9 @@ from ..models import DeliveryAttempt, DeliveryEvent
 from ..models.delivery import AttemptStatus
 from ..models.documents import DeliveryStatus
 from ..models.records import AlertKind
+from ..sanitize import clean_text
 from . import service, status
-from .suppression import suppress
+from .suppression import normalise, suppress
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,42 @@ _channel: contextvars.ContextVar[str] = contextvars.ContextVar("saypro_webhook_c
 _views: dict[str, type] = {}
 
 
+class MalformedWebhook(Exception):
+    """The body is not what the ESP sends: answer 400, never 500."""
+
+
+class _Guarded:
+    """Put in front of anymail's view: a body anymail's parser or signature check chokes on is malformed.
+
+    Only exceptions raised while validating and parsing the body are turned into 400; our receiver
+    runs after parsing, so a fault of ours is never disguised as the client's.
+    """
+
+    def run_validators(self, request: HttpRequest) -> None:
+        from anymail.exceptions import AnymailWebhookValidationFailure
+
+        try:
+            super().run_validators(request)  # type: ignore[misc]
+        except (AnymailWebhookValidationFailure, ImproperlyConfigured):
+            raise
+        except Exception as exc:  # noqa: BLE001 - anymail reads untrusted bodies with plain indexing
+            raise MalformedWebhook(f"{type(exc).__name__}: {exc}") from exc
+
+    def parse_events(self, request: HttpRequest) -> list[Any]:
+        try:
+            return list(super().parse_events(request))  # type: ignore[misc]
+        except ImproperlyConfigured:
+            raise
+        except Exception as exc:  # noqa: BLE001 - see run_validators
+            raise MalformedWebhook(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _not_configured(esp: str, detail: object) -> HttpResponse:
+    logger.warning("saypro_invoicing: configuration: the %s tracking webhook is refused until it is configured: %s",
+                   esp, detail)
+    return HttpResponseForbidden("Webhook authentication is not configured.")
+
+
 def _view_class(esp: str) -> type | None:
     """Our own subclass of anymail's view, so that only events arriving here reach our receiver."""
     if esp in _views:
@@ -66,7 +104,7 @@ def _view_class(esp: str) -> type | None:
     from anymail.signals import tracking
 
     base = import_string(path)
-    view = type(f"Saypro{base.__name__}", (base,), {"__module__": __name__})
+    view = type(f"Saypro{base.__name__}", (_Guarded, base), {"__module__": __name__})
     tracking.connect(_on_tracking, sender=view, weak=False, dispatch_uid=f"saypro_invoicing.tracking.{esp}")
     _views[esp] = view
     return view
@@ -83,11 +121,9 @@ def tracking_view(request: HttpRequest, esp: str) -> HttpResponse:
             warnings.simplefilter("ignore")  # anymail warns about missing auth; we refuse instead, below
             view = view_class()
     except ImproperlyConfigured as exc:
-        logger.error("saypro_invoicing: %s tracking webhook is not configured: %s", esp, exc)
-        return HttpResponseForbidden("Webhook authentication is not configured.")
+        return _not_configured(esp, exc)
     if getattr(view, "warn_if_no_basic_auth", True) and not getattr(view, "basic_auth", None):
-        logger.error("saypro_invoicing: refusing %s webhook: set ANYMAIL['WEBHOOK_SECRET']", esp)
-        return HttpResponseForbidden("Webhook authentication is not configured.")
+        return _not_configured(esp, "set ANYMAIL['WEBHOOK_SECRET']")
     token = _channel.set(getattr(request, "saypro_channel", "") or "")
     try:
         view.setup(request)
@@ -96,18 +132,30 @@ def tracking_view(request: HttpRequest, esp: str) -> HttpResponse:
     except AnymailWebhookValidationFailure as exc:
         logger.warning("saypro_invoicing: rejected %s webhook: %s", esp, exc)
         return HttpResponse("Webhook validation failed.", status=400)
+    except MalformedWebhook as exc:
+        logger.warning("saypro_invoicing: malformed %s webhook body: %s", esp, str(exc)[:500])
+        return HttpResponse("Malformed webhook body.", status=400)
+    except ImproperlyConfigured as exc:  # a signing key anymail looks for only when a call arrives
+        return _not_configured(esp, exc)
     finally:
         _channel.reset(token)
 
 
+def _text(value: Any, limit: int) -> str:
+    """An event's field as storable text: ESPs' JSON can put anything anywhere (lists, NUL bytes)."""
+    if value is None:
+        return ""
+    return clean_text(value if isinstance(value, str) else str(value), limit)
+
+
 def _find_attempt(event: Any) -> DeliveryAttempt | None:
-    metadata = event.metadata or {}
-    attempt_id = str(metadata.get("saypro_attempt", "") or "")
-    if attempt_id.isdigit():
+    metadata = event.metadata if isinstance(event.metadata, dict) else {}
+    attempt_id = _text(metadata.get("saypro_attempt"), 32)
+    if attempt_id.isascii() and attempt_id.isdigit() and len(attempt_id) <= 18:  # a bigint at most
         found = DeliveryAttempt.objects.select_related("document").filter(pk=int(attempt_id)).first()
         if found is not None:
             return found
-    message_id = (event.message_id or "").strip()
+    message_id = _text(event.message_id, 255).strip()
     if not message_id:
         return None
     bare = message_id.strip("<>")
@@ -115,12 +163,34 @@ def _find_attempt(event: Any) -> DeliveryAttempt | None:
             .filter(provider_message_id__in=[message_id, bare, f"<{bare}>"]).order_by("-started_at").first())
 
 
+def _storable(value: Any) -> Any:
+    """JSON PostgreSQL's jsonb accepts: no NUL (\\u0000) and no lone surrogates in keys or strings."""
+    if isinstance(value, str):
+        return clean_text(value, 4000)
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def _payload(event: Any) -> dict:
     raw = event.esp_event
     try:
-        return json.loads(json.dumps(raw, default=str)) if isinstance(raw, (dict, list)) else {"raw": str(raw)[:4000]}
-    except (TypeError, ValueError):
-        return {"raw": str(raw)[:4000]}
+        if isinstance(raw, (dict, list)):
+            return _storable(json.loads(json.dumps(raw, default=str)))
+    except (TypeError, ValueError, RecursionError):
+        pass
+    return {"raw": _text(raw, 4000)}
+
+
+def _when(event: Any) -> Any:
+    """The event's time if it is a sensible aware one; otherwise now (ESP clocks and parsers vary)."""
+    moment = event.timestamp
+    now = timezone.now()
+    if isinstance(moment, datetime) and moment.tzinfo is not None and 2000 <= moment.year <= now.year + 1:
+        return moment
+    return now
 
 
 def _on_tracking(sender: type, event: Any, esp_name: str, **kwargs: Any) -> None:
@@ -135,16 +205,22 @@ def _on_tracking(sender: type, event: Any, esp_name: str, **kwargs: Any) -> None
         logger.warning("saypro_invoicing: %s event for a document of channel %s arrived on channel %s; ignored",
                        esp_name, document.channel, channel)
         return
-    if event.event_id and DeliveryEvent.objects.filter(provider_event_id=str(event.event_id), attempt=attempt,
-                                                       event_type=event.event_type).exists():
+    event_type, event_id = _text(event.event_type, 32), _text(event.event_id, 255)
+    if event_id and DeliveryEvent.objects.filter(provider_event_id=event_id, attempt=attempt,
+                                                 event_type=event_type).exists():
         return  # ESPs deliver webhooks at least once
-    occurred = event.timestamp or timezone.now()
-    description = " ".join(p for p in (event.description or "", event.mta_response or "") if p)
-    DeliveryEvent.objects.create(document=document, attempt=attempt, event_type=str(event.event_type)[:32],
-                                 recipient=(event.recipient or "")[:254],
-                                 provider_message_id=(event.message_id or "")[:255],
-                                 provider_event_id=str(event.event_id or "")[:255], description=description[:4000],
-                                 occurred_at=occurred, payload=_payload(event))
+    occurred = _when(event)
+    description = " ".join(p for p in (_text(event.description, 2000), _text(event.mta_response, 2000)) if p)
+    recipient = _text(event.recipient, 254)
+    DeliveryEvent.objects.create(document=document, attempt=attempt, event_type=event_type, recipient=recipient,
+                                 provider_message_id=_text(event.message_id, 255), provider_event_id=event_id,
+                                 description=description[:4000], occurred_at=occurred, payload=_payload(event))
+    if recipient and normalise(recipient) != normalise(attempt.recipient):
+        # The attempt went to one address; an event naming another changes nothing: it would otherwise
+        # suppress or bounce an address the plugin never mailed (forwarded bounce, forged event).
+        logger.warning("saypro_invoicing: %s %s event names %s, but attempt %s was sent to another address; "
+                       "recorded, nothing changed", esp_name, event_type, recipient, attempt.pk)
+        return
     if event.event_type == "delivered":
         status.advance(document, DeliveryStatus.DELIVERED, at=occurred)
     elif event.event_type in BOUNCE_EVENTS:
@@ -164,7 +240,7 @@ def _bounced(attempt: DeliveryAttempt, event: Any, description: str, occurred: A
     DeliveryAttempt.objects.filter(pk=attempt.pk, status__in=(AttemptStatus.SENT, AttemptStatus.SENDING,
                                                               AttemptStatus.DEFERRED)).update(
         status=AttemptStatus.BOUNCED, error_code=str(event.event_type)[:32])
-    suppress(event.recipient or attempt.recipient, str(event.event_type), detail=description, document=document)
+    suppress(attempt.recipient, str(event.event_type), detail=description, document=document)
     config = get_host().channel_config(document.channel)
     if config is None:
         status.advance(document, DeliveryStatus.BOUNCED, at=occurred)

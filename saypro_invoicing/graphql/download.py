@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from .. import links
+from ..einvoice.store import ensure_files, read
 from ..errors import SayproInvoicingError
 from ..hosts import writer
 from ..models import BillingDocument
@@ -20,7 +22,9 @@ from ..rendering import ensure_pdf
 logger = logging.getLogger(__name__)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+
+def _private[R: HttpResponseBase](response: R) -> R:
+    # A plain or a streaming (file) response: the same private-cache headers go on both.
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
@@ -31,13 +35,13 @@ def _text(status: int, message: str) -> HttpResponse:
     return _private(HttpResponse(message, status=status, content_type="text/plain; charset=utf-8"))
 
 
-def download_view(request: HttpRequest, token: str) -> HttpResponse:
+def download_view(request: HttpRequest, token: str) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
-        response = _text(405, "Method not allowed.")
+        response: HttpResponseBase = _text(405, "Method not allowed.")
         response["Allow"] = "GET, HEAD"
         return response
     try:
-        document_id = links.read_token(token)
+        document_id, file_format = links.read_file_token(token)
     except links.LinkExpired:
         return _text(410, "This download link has expired. Ask the shop for a new one.")
     except links.LinkInvalid:
@@ -46,6 +50,8 @@ def download_view(request: HttpRequest, token: str) -> HttpResponse:
     # A held document has no number and must never leave the shop; VOID documents stay downloadable.
     if document is None or document.status == DocumentStatus.NEEDS_REVIEW or not document.number:
         return _text(404, "Document not found.")
+    if file_format:
+        return _stored_file(document, file_format)
     if not document.pdf:
         try:
             with writer():  # Saleor routes reads to replicas; storing the PDF is a write
@@ -65,4 +71,23 @@ def download_view(request: HttpRequest, token: str) -> HttpResponse:
     except OSError:
         logger.exception("saypro_invoicing: the PDF of document %s is missing from storage", document.pk)
         return _text(503, "The document is temporarily unavailable.")
+    return _private(response)
+
+
+def _stored_file(document: BillingDocument, file_format: str) -> HttpResponse:
+    """One e-invoice XML of the document (issue 13), written and validated on first request."""
+    try:
+        with writer():
+            row = next((f for f in ensure_files(document) if f.format == file_format), None)
+        if row is None:
+            return _text(404, "Document not found.")
+        data = read(row)
+    except SayproInvoicingError:
+        logger.exception("saypro_invoicing: could not write the %s of document %s", file_format, document.pk)
+        return _text(503, "The document is being prepared. Try again in a minute.")
+    except OSError:
+        logger.exception("saypro_invoicing: the %s of document %s is missing from storage", file_format, document.pk)
+        return _text(503, "The document is temporarily unavailable.")
+    response = HttpResponse(data, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{row.filename}"'
     return _private(response)

@@ -5,20 +5,19 @@ Every bad value is a ValidationError naming the GraphQL field and a code; nothin
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import graphene
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from ..errors import ErrorCode, PermissionDenied, ValidationError
 from ..hosts.protocol import Requestor
 from ..models import BillingDocument, CorrectionRequest
-from ..models.documents import DocumentStatus, PaymentStatus
+from ..models.corrections import CorrectionStatus
+from ..models.documents import DeliveryStatus, DocumentStatus, PaymentStatus
 from ..money import validate_currency
 from ..snapshot import DocumentType
-from . import enums
+from . import enums, validation
 from .permissions import is_staff
 from .shared import host_type
 
@@ -49,31 +48,25 @@ class BillingDocumentSortingInput(graphene.InputObjectType):
                                 description="Sort documents by the selected field.")
 
 
-def _text(value: str | None, field: str, limit: int = MAX_TEXT_FILTER_LENGTH) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise ValidationError(f"`{field}` is longer than {limit} characters.", code=ErrorCode.TOO_LONG, field=field)
-    return text
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value, dt.UTC)
-    return value
+def _text(value: Any, field: str, limit: int = MAX_TEXT_FILTER_LENGTH) -> str:
+    return validation.text(value, field, limit=limit)
 
 
 def _date_range(queryset: QuerySet, column: str, value: dict[str, Any] | None, field: str) -> QuerySet:
-    if not value:
-        return queryset
-    gte, lte = _aware(value.get("gte")), _aware(value.get("lte"))
-    if gte is not None and lte is not None and gte > lte:
-        raise ValidationError(f"`{field}`: gte must not be after lte.", code=ErrorCode.INVALID_DATE_RANGE,
-                              field=field)
+    gte, lte = validation.date_range(value, field)
     if gte is not None:
         queryset = queryset.filter(**{f"{column}__gte": gte})
     if lte is not None:
         queryset = queryset.filter(**{f"{column}__lte": lte})
     return queryset
+
+
+_CHOICES = (("type", "type", "type", DocumentType), ("status", "status", "status", DocumentStatus),
+            ("delivery_status", "delivery_status", "deliveryStatus", DeliveryStatus))
+
+
+def _currency(value: Any) -> str:
+    return validate_currency(_text(value, "currency", 3))
 
 
 def apply_filter(queryset: QuerySet[BillingDocument], data: dict[str, Any] | None,
@@ -83,9 +76,9 @@ def apply_filter(queryset: QuerySet[BillingDocument], data: dict[str, Any] | Non
     if data.get("customer_email") is not None and not is_staff(who):
         raise PermissionDenied("Filtering by customer email requires the MANAGE_ORDERS permission.",
                                field="customerEmail")
-    for key, column in (("type", "type"), ("status", "status"), ("delivery_status", "delivery_status")):
+    for key, column, field, allowed in _CHOICES:
         if data.get(key):
-            queryset = queryset.filter(**{f"{column}__in": list(data[key])})
+            queryset = queryset.filter(**{f"{column}__in": validation.choices(data[key], allowed, field)})
     for key, column, field in (("number", "number", "number"), ("order_number", "order_number", "orderNumber"),
                                ("channel", "channel", "channel")):
         if data.get(key) is not None:
@@ -93,15 +86,17 @@ def apply_filter(queryset: QuerySet[BillingDocument], data: dict[str, Any] | Non
     if data.get("customer_email") is not None:
         queryset = queryset.filter(customer_email__iexact=_text(data["customer_email"], "customerEmail"))
     if data.get("currency") is not None:
-        queryset = queryset.filter(currency=validate_currency(_text(data["currency"], "currency", 3)))
+        queryset = queryset.filter(currency=_currency(data["currency"]))
     queryset = _date_range(queryset, "issued_at", data.get("issued_at"), "issuedAt")
     queryset = _date_range(queryset, "due_at", data.get("due_at"), "dueAt")
-    if data.get("unpaid_only"):
+    if data.get("unpaid_only") is not None and validation.boolean(data["unpaid_only"], "unpaidOnly"):
         queryset = queryset.filter(type=DocumentType.INVOICE, status=DocumentStatus.ISSUED,
                                    payment_status__in=[PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID])
     if data.get("correction_status"):
         requests = CorrectionRequest.objects.filter(document=OuterRef("pk"),
-                                                    status__in=list(data["correction_status"]))
+                                                    status__in=validation.choices(data["correction_status"],
+                                                                                  CorrectionStatus,
+                                                                                  "correctionStatus"))
         queryset = queryset.filter(Exists(requests))
     return queryset
 
@@ -116,12 +111,17 @@ def apply_search(queryset: QuerySet[BillingDocument], search: str | None, who: R
     return queryset.filter(condition)
 
 
+_SORT_COLUMNS = ("issued_at", "number", "total")
+
+
 def apply_sort(queryset: QuerySet[BillingDocument], sort_by: dict[str, Any] | None) -> QuerySet[BillingDocument]:
-    field = (sort_by or {}).get("field") or enums.BillingDocumentSortField.ISSUED_AT.value
+    field: Any = (sort_by or {}).get("field") or "issued_at"
+    field = getattr(field, "value", field)
+    direction = getattr((sort_by or {}).get("direction"), "value", (sort_by or {}).get("direction"))
+    if field not in _SORT_COLUMNS or (sort_by is not None and direction not in ("", "-")):
+        raise ValidationError("Unknown sort field or direction.", code=ErrorCode.INVALID, field="sortBy")
     # Newest first unless the caller chose a direction.
-    descending = sort_by is None or sort_by.get("direction") == "-"
-    if hasattr(field, "value"):
-        field = field.value
+    descending = sort_by is None or direction == "-"
 
     def by(column: str, reverse: bool = False) -> Any:
         expression = F(column)

@@ -11,14 +11,12 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
-from graphql_relay import from_global_id
+from graphene.utils.str_converters import to_camel_case
 
-from .. import corrections, issuing
+from .. import actions, corrections, issuing
 from ..conf import ChannelConfig
-from ..delivery.resend import resend
 from ..errors import (
     ConfigurationError,
     DocumentNotFound,
@@ -29,12 +27,14 @@ from ..errors import (
 )
 from ..hosts import get_host
 from ..hosts.protocol import Requestor
-from ..models import AuditEntry
 from ..models import BillingDocument as BillingDocumentModel
 from ..models.documents import DocumentStatus
+from ..release import StillHeld
+from ..sanitize import clean_snapshot
 from ..snapshot import DocumentType, OrderSnapshot
+from ..trigger_keys import TriggerKey
 from ..triggers import CANCELLED_STATUSES, NOT_CONFIRMED_STATUSES, Planned, plan_receipts
-from . import enums
+from . import enums, validation
 from .ids import decode_id
 from .permissions import (
     actor,
@@ -90,13 +90,25 @@ def _config(channel: str, field: str) -> ChannelConfig:
     return config
 
 
-def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise ValidationError(f"At most {limit} characters.", code=ErrorCode.TOO_LONG, field=field)
-    if required and not text:
-        raise ValidationError("This field is required.", code=ErrorCode.REQUIRED, field=field)
-    return text
+def _correction_input(data: Any) -> dict[str, Any]:
+    """The correction input's texts, each checked; the address keeps only the fields given."""
+    if not hasattr(data, "get"):
+        raise ValidationError("`input` must be an object.", code=ErrorCode.INVALID, field="input")
+    address = data.get("billing_address")
+    if address is not None and not hasattr(address, "items"):
+        raise ValidationError("`billingAddress` must be an object.", code=ErrorCode.INVALID, field="billingAddress")
+    return {
+        "reason": validation.text(data.get("reason"), "reason", limit=corrections.MAX_REASON_LENGTH, required=True,
+                                  multiline=True),
+        "company_name": validation.text(data.get("company_name"), "companyName",
+                                        limit=corrections.MAX_COMPANY_NAME_LENGTH),
+        "vat_id": validation.text(data.get("vat_id"), "vatId", limit=corrections.MAX_VAT_ID_LENGTH),
+        "billing_address": {
+            name: validation.text(value, f"billingAddress.{to_camel_case(name)}",
+                                  limit=corrections.MAX_ADDRESS_FIELD_LENGTH)
+            for name, value in (address or {}).items() if value is not None
+        },
+    }
 
 
 class _Payload:
@@ -117,14 +129,8 @@ class BillingDocumentResend(_Payload, graphene.Mutation):
         who = requestor(info)
 
         def work() -> dict[str, Any]:
+            recipient = validation.email(email, "email")
             document = _document(who, id)
-            recipient = _text(email, "email", MAX_EMAIL_LENGTH)
-            if recipient:
-                try:
-                    EmailValidator()(recipient)
-                except DjangoValidationError as exc:
-                    raise ValidationError("Enter a valid email address.", code=ErrorCode.INVALID,
-                                          field="email") from exc
             if not is_staff(who):
                 own = {e.lower() for e in (document.customer_email, who.email) if e}
                 if recipient and recipient.lower() not in own:
@@ -133,7 +139,7 @@ class BillingDocumentResend(_Payload, graphene.Mutation):
                 raise ValidationError("The document is void.", code=ErrorCode.ALREADY_VOID, field="id")
             if not document.is_sendable:
                 raise ValidationError("The document is not issued yet.", code=ErrorCode.NOT_ISSUED, field="id")
-            result = resend(document, recipient or None, requested_by=actor(who))
+            result = actions.resend(document, email=recipient or None, actor=actor(who), customer=not is_staff(who))
             if not result.queued:
                 # Recorded as a SUPPRESSED attempt (kept): staff must clear the address first.
                 error = SayproInvoicingError(f"{result.recipient} is suppressed after a bounce or complaint.",
@@ -181,12 +187,9 @@ class BillingDocumentRequestCorrection(_Payload, graphene.Mutation):
         who = requestor(info)
 
         def work() -> dict[str, Any]:
+            data = _correction_input(input)
             document = _document(who, id)
-            request = corrections.request_correction(
-                document, reason=input.get("reason") or "", company_name=input.get("company_name") or "",
-                vat_id=input.get("vat_id") or "", billing_address=dict(input.get("billing_address") or {}),
-                requested_by=actor(who),
-            )
+            request = actions.request_correction(document, **data, actor=actor(who))
             return {"document": document, "correction_request": request}
 
         return _run(cls, work)
@@ -210,11 +213,12 @@ class BillingDocumentCorrectionResolve(_Payload, graphene.Mutation):
         def work() -> dict[str, Any]:
             require_staff(who)
             pk = decode_id(id, "BillingDocumentCorrectionRequest")
+            validation.boolean(approve, "approve")
+            text = validation.text(message, "message", limit=corrections.MAX_MESSAGE_LENGTH, multiline=True)
             request = visible_corrections(who).filter(pk=pk).first()
             if request is None:
                 raise DocumentNotFound("No correction request with this ID.", field="id")
-            resolved = corrections.resolve_correction(request, approve=approve, message=message or "",
-                                                      resolved_by=actor(who))
+            resolved = actions.correct(request, approve=approve, message=text, actor=actor(who))
             document = BillingDocumentModel.objects.get(pk=resolved.document_id)
             return {"document": document, "correction_request": resolved}
 
@@ -223,23 +227,15 @@ class BillingDocumentCorrectionResolve(_Payload, graphene.Mutation):
 
 def _order_id(value: str) -> str:
     """A host order id, from Saleor's global id ("Order:<uuid>") or the host's own id."""
-    raw = (value or "").strip()
-    try:
-        type_name, inner = from_global_id(raw)
-        if type_name == "Order" and inner:
-            raw = inner
-    except Exception:  # noqa: BLE001 - not a global id: the host's own id
-        pass
-    if not raw or len(raw) > 64:
-        raise ValidationError("Invalid order ID.", code=ErrorCode.INVALID, field="orderId")
-    return raw
+    return validation.host_id(value, "Order", field="orderId")
 
 
 def _order_snapshot(order_id: str) -> OrderSnapshot:
     try:
-        return get_host().snapshot(order_id)
+        snapshot = get_host().snapshot(order_id)
     except (DocumentNotFound, DjangoValidationError, ValueError) as exc:
         raise DocumentNotFound("No order with this ID.", field="orderId") from exc
+    return clean_snapshot(snapshot)  # as events.snapshot_changed does for every other path
 
 
 class BillingDocumentIssue(_Payload, graphene.Mutation):
@@ -256,7 +252,9 @@ class BillingDocumentIssue(_Payload, graphene.Mutation):
 
         def work() -> dict[str, Any]:
             require_staff(who)
-            snapshot = _order_snapshot(_order_id(order_id))
+            order = _order_id(order_id)
+            validation.choices([type], DocumentType, "type")
+            snapshot = _order_snapshot(order)
             if not who.may_see_channel(snapshot.channel):
                 raise PermissionDenied("You do not have access to this order's channel.", field="orderId")
             config = _config(snapshot.channel, "orderId")
@@ -275,7 +273,7 @@ class BillingDocumentIssue(_Payload, graphene.Mutation):
 
 
 def _issue_invoice(snapshot: OrderSnapshot, config: ChannelConfig) -> BillingDocumentModel:
-    plan = Planned(DocumentType.INVOICE, f"{snapshot.order_id}:invoice:manual:{uuid.uuid4().hex}", timezone.now(),
+    plan = Planned(DocumentType.INVOICE, TriggerKey.manual_invoice(snapshot.order_id, uuid.uuid4().hex), timezone.now(),
                    amount=snapshot.total_gross)
     result = issuing.issue(snapshot, config, plan, unless_active_invoice=True)
     if not result.created:
@@ -314,14 +312,41 @@ class BillingDocumentVoid(_Payload, graphene.Mutation):
 
         def work() -> dict[str, Any]:
             require_staff(who)
+            text = validation.text(reason, "reason", limit=MAX_VOID_REASON_LENGTH, required=True, multiline=True)
             document = _document(who, id)
-            text = _text(reason, "reason", MAX_VOID_REASON_LENGTH, required=True)
-            config = _config(document.channel, "id")
-            credit_note = issuing.void(document, config, document.document_content.order, reason=text)
-            AuditEntry.objects.create(document=document, document_number=document.number or "", action="voided",
-                                      actor=actor(who), details={"reason": text[:500]})
-            document.refresh_from_db()
+            credit_note = actions.void(document, reason=text, actor=actor(who), config=_config(document.channel, "id"))
             return {"document": document, "credit_note": credit_note}
+
+        return _run(cls, work)
+
+
+class BillingDocumentRelease(_Payload, graphene.Mutation):
+    class Arguments:
+        id = graphene.ID(required=True, description="ID of a document held for review.")
+
+    class Meta:
+        description = (
+            "Release a document held for review after fixing its cause: the accuracy gate runs again on the "
+            "order and configuration as they are now; passing, the document is numbered and delivered. Failing, "
+            "it stays held with the new reasons, returned as errors. Requires MANAGE_ORDERS.")
+
+    @classmethod
+    def mutate(cls, _root: Any, info: Any, id: str) -> Any:  # noqa: A002
+        who = requestor(info)
+
+        def work() -> dict[str, Any]:
+            require_staff(who)
+            document = _document(who, id)
+            config = _config(document.channel, "id")
+            try:
+                released = actions.release(document, actor=actor(who), config=config)
+            except StillHeld as held:
+                # The new reasons and the failed gate check are kept: the transaction commits.
+                document.refresh_from_db()
+                return {"document": document, "errors": [
+                    BillingDocumentError(field=r.field, message=f"{r.message} (expected {r.expected}, actual "
+                                         f"{r.actual})", code=r.code) for r in held.reasons]}
+            return {"document": released.document}
 
         return _run(cls, work)
 
@@ -332,3 +357,4 @@ class BillingDocumentMutations(graphene.ObjectType):
     billing_document_correction_resolve = BillingDocumentCorrectionResolve.Field()
     billing_document_issue = BillingDocumentIssue.Field()
     billing_document_void = BillingDocumentVoid.Field()
+    billing_document_release = BillingDocumentRelease.Field()

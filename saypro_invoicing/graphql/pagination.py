@@ -15,8 +15,10 @@ from django.db.models import QuerySet
 from graphene import relay
 
 from ..errors import ErrorCode, ValidationError
+from . import validation
 
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = validation.MAX_PAGE_SIZE
+MAX_CURSOR_LENGTH = 128
 _PREFIX = "offset:"
 
 
@@ -25,28 +27,22 @@ def offset_to_cursor(offset: int) -> str:
 
 
 def cursor_to_offset(cursor: str, field: str) -> int:
+    raw = validation.text(cursor, field, limit=MAX_CURSOR_LENGTH)
     try:
-        text = base64.b64decode(cursor.encode(), validate=True).decode()
-        if not text.startswith(_PREFIX):
-            raise ValueError(text)
-        offset = int(text[len(_PREFIX):])
-        if offset < 0:
-            raise ValueError(offset)
-        return offset
+        decoded = base64.b64decode(raw.encode(), validate=True).decode()
+        if not decoded.startswith(_PREFIX) or not decoded[len(_PREFIX):].isascii() \
+                or not decoded[len(_PREFIX):].isdigit():
+            raise ValueError(decoded)
+        number = decoded[len(_PREFIX):]
+        # An absurdly long digit string is out of range without converting it.
+        offset = int(number) if len(number) <= 20 else validation.MAX_OFFSET + 1
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationError(f"Invalid cursor in '{field}'.", code=ErrorCode.INVALID, field=field) from exc
+    return validation.offset(offset, field)
 
 
 def validate_args(first: int | None, last: int | None) -> None:
-    if first is None and last is None:
-        raise ValidationError("You must provide a `first` or `last` value to properly paginate.",
-                              code=ErrorCode.REQUIRED, field="first")
-    if first is not None and last is not None:
-        raise ValidationError("Use either `first` or `last`, not both.", code=ErrorCode.INVALID, field="last")
-    for name, value in (("first", first), ("last", last)):
-        if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
-            raise ValidationError(f"Argument `{name}` must be between 0 and {MAX_PAGE_SIZE}; got {value}.",
-                                  code=ErrorCode.OUT_OF_RANGE, field=name)
+    validation.page_size(first, last)
 
 
 class Page:

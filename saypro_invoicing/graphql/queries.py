@@ -17,6 +17,7 @@ from .filters import BillingDocumentFilterInput, BillingDocumentSortingInput, ap
 from .ids import decode_id
 from .pagination import paginate, to_connection
 from .permissions import is_staff, requestor, require_signed_in, visible_documents
+from .selection import CONTENT_FIELDS, node_fields
 from .types import BillingDocument, BillingDocumentCountableConnection
 
 
@@ -32,10 +33,23 @@ def billing_documents_field(description: str = "List of billing documents.") -> 
     )
 
 
-def with_related(queryset: QuerySet[BillingDocumentModel], who: Requestor) -> QuerySet[BillingDocumentModel]:
-    """Everything the BillingDocument type reads, fetched in a fixed number of queries for any page size."""
-    queryset = queryset.select_related("corrects").prefetch_related("deliveries", "corrected_by")
-    if is_staff(who):
+def with_related(queryset: QuerySet[BillingDocumentModel], who: Requestor,
+                 fields: frozenset[str] | None = None) -> QuerySet[BillingDocumentModel]:
+    """What the BillingDocument type reads for the selected ``fields`` (everything when None), fetched in a
+    fixed number of queries for any page size. The frozen content JSON is left out unless a selected
+    field reads it: a list page of numbers and totals does not decode it for every row."""
+    def wants(name: str) -> bool:
+        return fields is None or name in fields
+
+    if fields is not None and not fields & CONTENT_FIELDS:
+        queryset = queryset.defer("content")
+    if wants("correctsDocument"):
+        queryset = queryset.select_related("corrects")
+    queryset = queryset.prefetch_related(*(relation for relation, field in (
+        ("deliveries", "deliveries"), ("corrected_by", "correctedBy")) if wants(field)))
+    if fields is not None and "formats" in fields:
+        queryset = queryset.prefetch_related("files")
+    if is_staff(who) and wants("correctionRequests"):
         requests = CorrectionRequest.objects.select_related("document", "credit_note", "corrected_invoice")
         queryset = queryset.prefetch_related(Prefetch("correction_requests", queryset=requests))
     return queryset
@@ -50,7 +64,8 @@ def resolve_document_list(info: Any, documents: QuerySet[BillingDocumentModel], 
     if channel is not None:
         documents = apply_filter(documents, {"channel": channel}, who)
     documents = apply_sort(apply_search(documents, search, who), sort_by)
-    page = paginate(with_related(documents, who), first=first, after=after, last=last, before=before)
+    fields = node_fields(info, connection=True)
+    page = paginate(with_related(documents, who, fields), first=first, after=after, last=last, before=before)
     return to_connection(page, BillingDocumentCountableConnection)
 
 
@@ -71,7 +86,7 @@ def resolve_order_billing_documents(order_id: Any, info: Any, *, filter: dict | 
     who = requestor(info)
     documents = apply_filter(visible_documents(who).filter(order_id=str(order_id)), filter, who)
     documents = apply_sort(documents, sort_by or {"field": "issued_at", "direction": ""})
-    return list(with_related(documents, who))
+    return list(with_related(documents, who, node_fields(info, connection=False)))
 
 
 class BillingDocumentQueries(graphene.ObjectType):
@@ -92,7 +107,7 @@ class BillingDocumentQueries(graphene.ObjectType):
         who = requestor(info)
         pk = decode_id(id, "BillingDocument")
         require_signed_in(who)
-        document = with_related(visible_documents(who).filter(pk=pk), who).first()
+        document = with_related(visible_documents(who).filter(pk=pk), who, node_fields(info, connection=False)).first()
         if document is None and not is_staff(who):
             # Missing and foreign look the same to non-staff: nothing about other people's documents leaks.
             raise PermissionDenied("You do not have access to this billing document.")

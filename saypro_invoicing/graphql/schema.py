@@ -11,11 +11,14 @@ import graphene
 from graphene import relay
 
 from ..hosts.protocol import Requestor
+from .dashboard import DashboardQueries
+from .dashboard_sla import DashboardSlaQueries
 from .mutations import BillingDocumentMutations
 from .permissions import requestor
 from .queries import BillingDocumentQueries, billing_documents_field, resolve_user_billing_documents
 from .sla import SlaQueries
 from .types import BillingDocumentCorrectionRequest
+from .variables import harden_scalars
 
 
 class Me(graphene.ObjectType):
@@ -34,7 +37,7 @@ class Me(graphene.ObjectType):
         return resolve_user_billing_documents(root.user_id, info, **arguments)
 
 
-class Query(BillingDocumentQueries, SlaQueries, graphene.ObjectType):
+class Query(BillingDocumentQueries, SlaQueries, DashboardQueries, DashboardSlaQueries, graphene.ObjectType):
     me = graphene.Field(Me, description="The signed-in user.")
 
     @staticmethod
@@ -54,6 +57,7 @@ def get_schema() -> graphene.Schema:
     global _schema
     if _schema is None:
         _schema = graphene.Schema(query=Query, mutation=Mutation, types=[BillingDocumentCorrectionRequest])
+        harden_scalars(_schema)
     return _schema
 
 

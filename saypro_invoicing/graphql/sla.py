@@ -14,8 +14,9 @@ import graphene
 from prices import Money as MoneyValue
 
 from ..errors import ErrorCode, PermissionDenied, ValidationError
-from ..sla.periods import PERIOD_HELP, parse_period
+from ..sla.periods import PERIOD_HELP
 from ..sla.report import SlaReport, build_report
+from . import validation
 from .errors import coded
 from .permissions import requestor, require_staff
 from .shared import host_type
@@ -26,6 +27,9 @@ def _money(field_name: str) -> graphene.Field:
         return MoneyValue(Decimal(getattr(root, field_name)), root.currency)
 
     return graphene.Field(lambda: host_type("Money"), required=True, resolver=resolve)
+
+
+MAX_CHANNEL_LENGTH = 128
 
 
 class BillingDocumentSlaDocumentFigures(graphene.ObjectType):
@@ -154,10 +158,11 @@ class SlaQueries(graphene.ObjectType):
                                             channel: str | None = None) -> SlaReport:
         who = requestor(info)
         require_staff(who)
+        channel = validation.optional_text(channel, "channel", limit=MAX_CHANNEL_LENGTH)
+        start, end = validation.period(period)
         if channel and not who.may_see_channel(channel):
             raise PermissionDenied(f"You have no access to channel {channel!r}.", field="channel")
         if not channel and who.channels is not None:
             raise ValidationError("Choose one of the channels you may access.", code=ErrorCode.REQUIRED,
                                   field="channel")
-        start, end = parse_period(period)
         return build_report(channel or None, start, end)

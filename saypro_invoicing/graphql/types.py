@@ -13,6 +13,7 @@ from graphene import relay
 from prices import Money as MoneyValue
 
 from .. import links
+from ..einvoice.access import document_formats
 from ..errors import PermissionDenied
 from ..hosts import get_host
 from ..models import BillingDocument as BillingDocumentModel
@@ -22,6 +23,7 @@ from ..models.documents import DocumentStatus
 from ..snapshot import Address
 from . import enums
 from .errors import coded
+from .figures import BillingDocumentFigures, resolve_figures
 from .ids import global_id
 from .permissions import is_staff, may_see, requestor, visible_corrections, visible_documents
 from .shared import host_type
@@ -115,6 +117,18 @@ class BillingDocumentDeliveryAttempt(graphene.ObjectType):
         return root.error_code or None
 
 
+class BillingDocumentFormat(graphene.ObjectType):
+    format = graphene.String(required=True, description="pdf, facturx-pdf (the PDF/A-3 hybrid), or an e-invoice "
+                                                         "XML: facturx, xrechnung-ubl, xrechnung-cii, peppol-ubl.")
+    label = graphene.String(required=True)
+    media_type = graphene.String(required=True)
+    download_url = graphene.String(description="Signed, expiring link to this file; null while held for review.")
+    sha256 = graphene.String(description="SHA-256 of the stored file; null until it is first stored.")
+
+    class Meta:
+        description = "One file of a document: its PDF or one of its EN 16931 e-invoices."
+
+
 class BillingDocument(graphene.ObjectType):
     number = graphene.String(description="The document number; null while held for review.")
     type = graphene.Field(enums.BillingDocumentTypeEnum, required=True)
@@ -124,6 +138,8 @@ class BillingDocument(graphene.ObjectType):
     due_at = graphene.DateTime()
     currency = graphene.String(required=True)
     total = graphene.Field(lambda: host_type("Money"), required=True)
+    figures = graphene.Field(BillingDocumentFigures, required=True, resolver=resolve_figures,
+                             description="Lines, allowances, charges, VAT breakdown and totals, as printed.")
     payment_status = graphene.Field(enums.BillingDocumentPaymentStatusEnum, required=True)
     paid_at = graphene.DateTime()
     order_number = graphene.String(required=True)
@@ -134,6 +150,8 @@ class BillingDocument(graphene.ObjectType):
     delivery_status = graphene.Field(enums.BillingDocumentDeliveryStatusEnum, required=True)
     deliveries = graphene.List(graphene.NonNull(BillingDocumentDeliveryAttempt), required=True)
     download_url = graphene.String(description="Signed, expiring link to the PDF.")
+    formats = graphene.List(graphene.NonNull(BillingDocumentFormat), required=True,
+                            description="The PDF and each e-invoice XML of the document, each with its own link.")
     corrects_document = graphene.Field(lambda: BillingDocument, description="The invoice this document corrects.")
     corrected_by = graphene.List(graphene.NonNull(lambda: BillingDocument), required=True,
                                  description="Credit notes and corrected invoices issued for this document.")
@@ -182,6 +200,10 @@ class BillingDocument(graphene.ObjectType):
         if not root.number or root.status == DocumentStatus.NEEDS_REVIEW:
             return None
         return links.download_url(root.id, root.channel)
+
+    @staticmethod
+    def resolve_formats(root: BillingDocumentModel, _info: Any) -> list[dict[str, Any]]:
+        return document_formats(root)
 
     @staticmethod
     def resolve_corrects_document(root: BillingDocumentModel, info: Any) -> BillingDocumentModel | None:

@@ -80,7 +80,7 @@ class Host(Protocol):
         """Authenticate an HTTP request or GraphQL context; ANONYMOUS when nobody is signed in."""
 
     def document_issued(self, document: BillingDocument) -> None:
-        """Mirror a newly issued document into the host (Saleor: its Invoice row)."""
+        """Mirror a newly issued, held or released document into the host (Saleor: its Invoice row)."""
 
 
 _host: Host | None = None

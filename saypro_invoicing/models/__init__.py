@@ -3,17 +3,22 @@
 from .corrections import CorrectionRequest
 from .delivery import DeliveryAttempt, DeliveryEvent, Reminder, Suppression
 from .documents import BillingDocument, GateCheck, NumberSequence
-from .records import AuditEntry, BackfillRun, SlaBreach, StaffAlert
+from .files import DocumentFile
+from .inbox import OrderEvent
+from .records import AuditAction, AuditEntry, BackfillRun, SlaBreach, StaffAlert
 
 __all__ = [
+    "AuditAction",
     "AuditEntry",
     "BackfillRun",
     "BillingDocument",
     "CorrectionRequest",
     "DeliveryAttempt",
     "DeliveryEvent",
+    "DocumentFile",
     "GateCheck",
     "NumberSequence",
+    "OrderEvent",
     "Reminder",
     "SlaBreach",
     "StaffAlert",

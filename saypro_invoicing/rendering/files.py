@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from ..einvoice.store import customer_pdf
 from ..errors import ErrorCode, SayproInvoicingError
 from ..models import BillingDocument
 from .pdf import render_document_pdf
@@ -34,7 +35,12 @@ def ensure_pdf(document: BillingDocument) -> BillingDocument:
         )
     # Render before taking the row lock: a render takes from 0.2 s to seconds and the row is also
     # written by delivery. Losing a race costs one wasted render, never a second file.
-    data = render_document_pdf(document.document_content, number=document.number, document_id=document.id.hex)
+    content = document.document_content
+    if "facturx" in content.einvoice_formats:
+        # The Factur-X hybrid (PDF/A-3 with the CII XML), where the document's content froze that flavour.
+        data = customer_pdf(document)
+    else:
+        data = render_document_pdf(content, number=document.number, document_id=document.id.hex)
     with transaction.atomic():
         locked = BillingDocument.objects.select_for_update().get(pk=document.pk)
         if not locked.pdf:
@@ -49,7 +55,7 @@ def ensure_pdf(document: BillingDocument) -> BillingDocument:
 def file_sha256(document: BillingDocument) -> str:
     digest = hashlib.sha256()
     # Straight from the storage: the field's cached file object cannot be reopened once closed.
-    with document.pdf.storage.open(document.pdf.name, "rb") as stored:
+    with document.pdf.storage.open(document.pdf.name or "", "rb") as stored:
         while chunk := stored.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()

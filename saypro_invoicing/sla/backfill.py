@@ -5,6 +5,10 @@ last order processed) that moves only after a batch is done; running again with 
 parameters continues after it. Orders are re-read from the host for each batch, so no database
 cursor stays open while documents are issued. Without ``send`` nothing is emailed, and the
 documents are marked so that the sweeper does not send them either.
+
+Backfill is the one path that issues documents for events before a channel's activation (hooks and
+the sweeper leave those out). It follows each order's history: a charge that was refunded gets its
+receipt and its credit note, or, where the order has no invoice to credit, neither.
 """
 
 from __future__ import annotations
@@ -16,19 +20,23 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .. import events
-from ..delivery.queue import enqueue_document
+from ..conf import ChannelConfig
+from ..delivery.queue import enqueue_delivery
 from ..errors import SayproInvoicingError
 from ..hosts import get_host
 from ..hosts.protocol import OrderRef
-from ..models import AuditEntry, BackfillRun, BillingDocument, DeliveryAttempt
+from ..issuing import IssueResult, sync_order
+from ..models import AuditAction, AuditEntry, BackfillRun, BillingDocument, DeliveryAttempt
 from ..models.documents import DeliveryStatus, DocumentStatus
-from .deadlines import UNSENT_BY_REQUEST
+from ..sanitize import clean_snapshot
+from ..snapshot import DocumentType, OrderSnapshot
+from ..triggers import Planned, plan_invoice
 
 logger = logging.getLogger(__name__)
 
@@ -141,19 +149,55 @@ def _refs(channels: list[str], start: datetime, end: datetime, cursor: Cursor | 
                 yield slug, ref
 
 
+def issue_history(order_id: str, *, send: bool) -> list[IssueResult]:
+    """Every document the order's whole history calls for, activation or not."""
+    host = get_host()
+    snapshot = clean_snapshot(host.snapshot(order_id))
+    config = host.channel_config(snapshot.channel)
+    if config is None or not config.active:
+        return []
+    config = config.replace(activated_at=None)
+    return sync_order(snapshot, config, send=send, keep=_follows_history(snapshot, config))
+
+
+def _follows_history(snapshot: OrderSnapshot, config: ChannelConfig) -> Callable[[Planned], bool]:
+    """Leave out receipts of refunded charges where no invoice can take the refund's credit note."""
+    if not snapshot.refunds or _creditable(snapshot, config):
+        return lambda plan: True
+    left = sum((r.amount for r in snapshot.refunds), Decimal(0))
+    refunded: set[str] = set()
+    # Refunds give back the latest charges first (Saleor refunds what a transaction still holds).
+    for payment in sorted(snapshot.payments, key=lambda p: (p.captured_at, p.reference), reverse=True):
+        if left <= 0:
+            break
+        refunded.add(payment.reference)
+        left -= payment.amount
+    return lambda plan: not (plan.type == DocumentType.RECEIPT and plan.payment is not None
+                             and plan.payment.reference in refunded)
+
+
+def _creditable(snapshot: OrderSnapshot, config: ChannelConfig) -> bool:
+    if not config.issue_credit_notes:
+        return False
+    invoices = BillingDocument.objects.filter(order_id=snapshot.order_id, type=DocumentType.INVOICE)
+    if invoices.filter(status=DocumentStatus.ISSUED).exists():
+        return True
+    return not invoices.exists() and bool(plan_invoice(snapshot, config, has_invoice=False))
+
+
 def _process(order_id: str, send: bool) -> int:
-    results = events.order_changed(order_id, send=send)
+    results = issue_history(order_id, send=send)
     created = [r.document for r in results if r.created]
     if not send:
         AuditEntry.objects.bulk_create([
-            AuditEntry(document=d, document_number=d.number or "", action=UNSENT_BY_REQUEST, actor="backfill")
+            AuditEntry(document=d, document_number=d.number or "", action=AuditAction.BACKFILL_UNSENT, actor="backfill")
             for d in created if d.status == DocumentStatus.ISSUED])
     else:
         # Documents an earlier run without --send issued and left unsent are sent now.
         held_back = (BillingDocument.objects.filter(order_id=order_id, status=DocumentStatus.ISSUED,
                                                     delivery_status=DeliveryStatus.QUEUED,
-                                                    audit_entries__action=UNSENT_BY_REQUEST)
+                                                    audit_entries__action=AuditAction.BACKFILL_UNSENT)
                      .exclude(Exists(DeliveryAttempt.objects.filter(document=OuterRef("pk")))).distinct())
         for document in held_back:
-            enqueue_document(document.id)
+            enqueue_delivery(document.id)
     return len(created)

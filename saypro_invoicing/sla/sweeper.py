@@ -17,22 +17,25 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .. import events
-from ..delivery.queue import enqueue_document
+from .. import events, inbox
+from ..alerts import raise_alert
+from ..conf import ChannelConfig
+from ..delivery.queue import enqueue_delivery
 from ..errors import SayproInvoicingError
 from ..hosts import get_host
-from ..models import AuditEntry, BackfillRun, BillingDocument, DeliveryAttempt
+from ..models import AuditAction, AuditEntry, BackfillRun, BillingDocument, DeliveryAttempt
 from ..models.delivery import AttemptStatus
 from ..models.documents import DeliveryStatus, DocumentStatus
+from ..models.records import AlertKind
 from .deadlines import DOCUMENT_PURPOSES, chased, check_deadlines, lookback
 
 logger = logging.getLogger(__name__)
-
-REQUEUED = "sweeper_requeued"  # AuditEntry action: the proof that a stalled delivery was picked up again
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class SweepResult:
     warnings: int = 0
     breaches: int = 0
     errors: tuple[str, ...] = field(default_factory=tuple)
+    events_processed: int = 0  # host events left pending by a worker that was down or a lost task
 
     def summary(self) -> str:
         return (f"{self.orders_checked} orders checked, {self.documents_issued} documents issued, "
@@ -56,11 +60,13 @@ def sweep(now: datetime | None = None, *, channels: list[str] | None = None,
     now = now or timezone.now()
     window = timedelta(days=lookback_days) if lookback_days is not None else lookback()
     host = get_host()
-    checked = issued = requeued = 0
+    stale = inbox.process_stale(now, channels=channels)
+    checked = requeued = 0
+    issued = stale.documents
     errors: list[str] = []
     swept_channels = []
     for slug in channels if channels is not None else host.active_channels():
-        config = host.channel_config(slug)
+        config = _channel_config(host, slug)
         if config is None or not config.active:
             continue
         swept_channels.append(slug)
@@ -88,10 +94,32 @@ def sweep(now: datetime | None = None, *, channels: list[str] | None = None,
         requeued += _requeue(slug, now, window, grace)
     deadlines = check_deadlines(now, channels=swept_channels)
     result = SweepResult(orders_checked=checked, documents_issued=issued, documents_requeued=requeued,
-                         warnings=deadlines.warned, breaches=deadlines.breached, errors=tuple(errors))
-    if issued or requeued or deadlines.breached or errors:
+                         warnings=deadlines.warned, breaches=deadlines.breached, errors=tuple(errors),
+                         events_processed=stale.events)
+    if issued or requeued or deadlines.breached or errors or stale.events:
         logger.warning("saypro_invoicing sweeper: %s", result.summary())
     return result
+
+
+def _channel_config(host: Any, slug: str) -> ChannelConfig | None:
+    """The channel's configuration; None (skip the channel) when it is broken, reported to staff once.
+
+    One broken channel must not stop the sweep of the others. "Once": the problem is remembered on the
+    channel's watermark row until a pass of that channel succeeds (which rewrites the row).
+    """
+    try:
+        return host.channel_config(slug)
+    except (SayproInvoicingError, ImproperlyConfigured, ValueError, TypeError, KeyError, AttributeError) as exc:
+        problem = str(exc)[:1000] or type(exc).__name__
+    logger.error("saypro_invoicing sweeper: channel %s skipped, its configuration is broken: %s", slug, problem)
+    row, _created = BackfillRun.objects.get_or_create(key=_watermark_key(slug), defaults={
+        "params": {"kind": "sweeper", "channel": slug}})
+    if row.params.get("broken_config") != problem:
+        row.params = {**row.params, "broken_config": problem}
+        row.save(update_fields=["params"])
+        raise_alert(AlertKind.HOOK_FAILED, None, f"Channel {slug}: documents are not issued or swept because "
+                                                 f"the plugin's configuration is broken: {problem}", channel=slug)
+    return None
 
 
 def _watermark_key(channel: str) -> str:
@@ -116,12 +144,12 @@ def stalled_documents(channel: str, now: datetime, window: timedelta, grace: tim
     candidates: QuerySet[BillingDocument] = chased(BillingDocument.objects.filter(
         channel=channel, status=DocumentStatus.ISSUED, number__isnull=False, delivery_status=DeliveryStatus.QUEUED,
         created_at__gte=now - window, created_at__lte=now - grace))
-    recently_requeued = set(AuditEntry.objects.filter(action=REQUEUED, created_at__gt=now - grace,
+    recently_requeued = set(AuditEntry.objects.filter(action=AuditAction.SWEEPER_REQUEUED, created_at__gt=now - grace,
                                                       document__in=candidates).values_list("document_id", flat=True))
-    latest: dict = {}
-    for attempt in (DeliveryAttempt.objects.filter(document__in=candidates, purpose__in=DOCUMENT_PURPOSES)
-                    .order_by("started_at", "id")):
-        latest[attempt.document_id] = attempt
+    latest: dict[Any, DeliveryAttempt] = {}
+    for row in (DeliveryAttempt.objects.filter(document__in=candidates, purpose__in=DOCUMENT_PURPOSES)
+                .order_by("started_at", "id")):
+        latest[row.document_id] = row
     stalled = []
     for document in candidates.order_by("created_at"):
         if document.pk in recently_requeued:
@@ -140,7 +168,8 @@ def stalled_documents(channel: str, now: datetime, window: timedelta, grace: tim
 def _requeue(channel: str, now: datetime, window: timedelta, grace: timedelta) -> int:
     stalled = stalled_documents(channel, now, window, grace)
     for document in stalled:
-        AuditEntry.objects.create(document=document, document_number=document.number or "", action=REQUEUED,
-                                  actor="sweeper", details={"delivery_status": document.delivery_status})
-        enqueue_document(document.id)
+        AuditEntry.objects.create(document=document, document_number=document.number or "",
+                                  action=AuditAction.SWEEPER_REQUEUED, actor="sweeper",
+                                  details={"delivery_status": document.delivery_status})
+        enqueue_delivery(document.id)
     return len(stalled)

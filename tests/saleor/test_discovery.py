@@ -87,16 +87,18 @@ def test_plugin_update_validates_each_field_with_a_code(saypro_plugins, staff_ap
     # Keyed by field (Saleor camel-cases the names), every bad field at once.
     assert {(e["field"], e["code"]) for e in errors} == {
         ("invoiceTrigger", "INVALID"), ("invoiceNumberFormat", "INVALID"), ("fromEmail", "INVALID"),
-        ("smtpHost", "REQUIRED")}
+        ("smtpHost", "REQUIRED"), ("sellerLegalName", "REQUIRED"), ("sellerAddress", "REQUIRED")}
     assert not PluginConfiguration.objects.filter(identifier="saypro.invoicing", active=True).exists()
 
     missing = [{"name": "from_email", "value": "billing@shop.example"}, {"name": "smtp_host", "value": ""}]
     response = staff_api_client.post_graphql(PLUGIN_UPDATE, {"channel": _channel_id(channel_USD), "active": True,
                                                              "configuration": missing})
     errors = get_graphql_content(response)["data"]["pluginUpdate"]["errors"]
-    assert [(e["field"], e["code"]) for e in errors] == [("smtpHost", "REQUIRED")]
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("smtpHost", "REQUIRED"), ("sellerLegalName", "REQUIRED"), ("sellerAddress", "REQUIRED")}
 
     good = [{"name": "seller_legal_name", "value": "Shop Inc."},
+            {"name": "seller_address", "value": "1 Main St\nBerlin\nDE"},
             {"name": "from_email", "value": "billing@shop.example"},
             {"name": "smtp_host", "value": "127.0.0.1"}, {"name": "invoice_trigger", "value": "confirmed"}]
     response = staff_api_client.post_graphql(PLUGIN_UPDATE, {"channel": _channel_id(channel_USD), "active": True,
@@ -123,7 +125,7 @@ def test_saleors_celery_app_registers_our_tasks():
         find_related_module(package, "tasks")
     names = {name for name in app.tasks if name.startswith("saypro_invoicing.")}
     assert {"saypro_invoicing.deliver_document", "saypro_invoicing.send_staff_alert",
-            "saypro_invoicing.sweep"} <= names
+            "saypro_invoicing.sweep", "saypro_invoicing.process_order_events"} <= names
 
 
 def test_switching_off_always_works(saypro_plugins, staff_api_client, permission_manage_plugins, activate_plugin,

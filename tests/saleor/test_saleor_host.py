@@ -101,7 +101,7 @@ def test_writer_is_saleors_allow_writer():
 def test_payment_method_text_from_saleors_transaction_items(order_with_lines):
     from saleor.payment.models import TransactionItem
 
-    from saypro_invoicing.hosts.saleor.adapters import _method
+    from saypro_invoicing.hosts.saleor.movements import _method
 
     item = TransactionItem(order_id=order_with_lines.pk, currency="USD", name="Adyen")
     # Before Saleor 3.22 a TransactionItem has no card or payment-method fields: its name is the method.

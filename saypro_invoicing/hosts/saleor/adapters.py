@@ -12,7 +12,6 @@ propagate_order_discount_on_order_prices), and ``order.total = subtotal + shippi
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -21,12 +20,13 @@ from typing import Any
 
 from django.db.models import Prefetch
 from saleor.order import OrderEvents, OrderStatus
-from saleor.order.models import Order, OrderEvent
-from saleor.payment import TransactionEventType, TransactionKind
+from saleor.order.models import Fulfillment, Order, OrderEvent
 
+from ...buyer import buyer_fields
 from ...errors import DocumentNotFound
 from ...money import quantize
-from ...snapshot import Address, Discount, Line, OrderSnapshot, Payment, Refund
+from ...snapshot import Address, Discount, Line, OrderSnapshot, Payment
+from .movements import REFUND_FULFILMENTS, money_movements
 
 # Order events that date a status change; the rest of an order's history is not read.
 _DATED_EVENTS = (
@@ -36,7 +36,6 @@ _DATED_EVENTS = (
 )
 _DISCOUNT_KINDS = {"voucher": "voucher", "order_promotion": "promotion", "promotion": "promotion",
                    "sale": "promotion", "manual": "manual"}
-_MANUAL_ADJUSTMENT = "Manual adjustment of the transaction."
 
 
 def order_queryset() -> Any:
@@ -47,6 +46,9 @@ def order_queryset() -> Any:
         "discounts",
         "payment_transactions__events",
         "payments__transactions",
+        "granted_refunds__lines",
+        Prefetch("fulfillments", queryset=Fulfillment.objects.filter(status__in=REFUND_FULFILMENTS)
+                 .prefetch_related("lines").order_by("created_at", "pk"), to_attr="saypro_refund_fulfilments"),
         Prefetch("events", queryset=OrderEvent.objects.filter(type__in=_DATED_EVENTS).order_by("date", "pk"),
                  to_attr="saypro_dated_events"),
     )
@@ -66,7 +68,7 @@ def load_order(order_id: str) -> Order:
 def order_snapshot(order: Order) -> OrderSnapshot:
     """The snapshot of an order loaded with ``order_queryset()`` (or any order, with more queries)."""
     currency = order.currency
-    payments, refunds, adjustment = _money_movements(order)
+    payments, refunds, adjustment = money_movements(order)
     total_charged = quantize(sum((p.amount for p in payments), Decimal(0)) + adjustment, currency)
     total_refunded = quantize(sum((r.amount for r in refunds), Decimal(0)), currency)
     total_gross = quantize(order.total_gross_amount, currency)
@@ -103,6 +105,8 @@ def order_snapshot(order: Order) -> OrderSnapshot:
         payments=payments,
         refunds=refunds,
         customer_note=order.customer_note or "",
+        tax_exempt=bool(order.tax_exemption),
+        **buyer_fields(order.metadata),
         confirmed_at=_confirmed_at(order, dated),
         paid_at=_paid_at(payments, total_gross),
         fulfilled_at=_last(dated, OrderEvents.FULFILLMENT_FULFILLED_ITEMS) if order.status in (
@@ -138,6 +142,7 @@ def _line(line: Any, currency: str) -> Line:
         total_gross=quantize(line.total_price_gross_amount, currency),
         tax_rate=_rate(line.tax_rate, line.total_price_net_amount, line.total_price_gross_amount),
         undiscounted_unit_gross=undiscounted if undiscounted != unit_gross else None,
+        line_id=str(line.pk),
     )
 
 
@@ -182,130 +187,6 @@ def _address(address: Any) -> Address | None:
 def _prices_entered_with_tax(order: Order) -> bool:
     configuration = getattr(order.channel, "tax_configuration", None)
     return bool(configuration.prices_entered_with_tax) if configuration is not None else True
-
-
-# --- payments and refunds ---------------------------------------------------------------------
-
-
-def _money_movements(order: Order) -> tuple[tuple[Payment, ...], tuple[Refund, ...], Decimal]:
-    """One Payment per successful charge, one Refund per successful refund, oldest first.
-
-    The third value sums charge corrections that are not charges of their own (negative manual
-    adjustments, chargebacks), so that the charged total matches Saleor's transactions.
-    """
-    payments: list[Payment] = []
-    refunds: list[Refund] = []
-    adjustment = Decimal(0)
-    for item in sorted(order.payment_transactions.all(), key=lambda t: (t.created_at, t.pk)):
-        item_payments, item_refunds, item_adjustment = _transaction_movements(item)
-        payments += item_payments
-        refunds += item_refunds
-        adjustment += item_adjustment
-    for payment in sorted(order.payments.all(), key=lambda p: (p.created_at, p.pk)):
-        legacy_payments, legacy_refunds = _legacy_movements(payment)
-        payments += legacy_payments
-        refunds += legacy_refunds
-    payments.sort(key=lambda p: (p.captured_at, p.reference))
-    refunds.sort(key=lambda r: (r.created_at, r.reference))
-    return tuple(payments), tuple(refunds), adjustment
-
-
-def _method(item: Any) -> str:
-    # TransactionItem has had card and payment-method fields only since Saleor 3.22; before, the name is all.
-    brand, last_digits = getattr(item, "cc_brand", None), getattr(item, "cc_last_digits", None)
-    if brand and last_digits:
-        return f"{brand.capitalize()} •••• {last_digits}"
-    return (getattr(item, "payment_method_name", None) or getattr(item, "payment_method_type", None)
-            or item.name or "")
-
-
-def _transaction_movements(item: Any) -> tuple[list[Payment], list[Refund], Decimal]:
-    """Mirror Saleor's own reading of events (payment/transaction_item_calculations.py).
-
-    Events with a PSP reference count once per (type, reference), the newest success unless a newer
-    failure follows; events without one (transactionCreate/Update, mark as paid) each count.
-    """
-    events = sorted((e for e in item.events.all() if e.include_in_calculations), key=lambda e: (e.created_at, e.pk))
-    method, gateway = _method(item), item.app_identifier or item.name or ""
-    payments: list[Payment] = []
-    refunds: list[Refund] = []
-    adjustment = Decimal(0)
-    by_reference: dict[tuple[str, str], list[Any]] = {}
-    for event in events:
-        if event.psp_reference:
-            by_reference.setdefault((event.type, event.psp_reference), []).append(event)
-            continue
-        amount = Decimal(event.amount_value)
-        if event.type == TransactionEventType.CHARGE_SUCCESS and amount > 0:
-            payments.append(_payment(item, event, event, method, gateway))
-        elif event.type == TransactionEventType.CHARGE_SUCCESS:
-            adjustment += amount
-        elif event.type == TransactionEventType.REFUND_SUCCESS and amount > 0:
-            refunds.append(_refund(item, event, event))
-        elif event.type in (TransactionEventType.CHARGE_BACK, TransactionEventType.REFUND_REVERSE):
-            adjustment += -amount if event.type == TransactionEventType.CHARGE_BACK else amount
-    for (event_type, psp_reference), group in by_reference.items():
-        if event_type == TransactionEventType.CHARGE_SUCCESS:
-            if _succeeded(item, psp_reference, group[-1], TransactionEventType.CHARGE_FAILURE):
-                payments.append(_payment(item, group[0], group[-1], method, gateway))
-        elif event_type == TransactionEventType.REFUND_SUCCESS:
-            if _succeeded(item, psp_reference, group[-1], TransactionEventType.REFUND_FAILURE):
-                refunds.append(_refund(item, group[0], group[-1]))
-        elif event_type == TransactionEventType.CHARGE_BACK:
-            adjustment -= Decimal(group[-1].amount_value)
-        elif event_type == TransactionEventType.REFUND_REVERSE:
-            adjustment += Decimal(group[-1].amount_value)
-    return payments, refunds, adjustment
-
-
-def _succeeded(item: Any, psp_reference: str, success: Any, failure_type: str) -> bool:
-    failures = [e for e in item.events.all() if e.include_in_calculations and e.type == failure_type
-                and e.psp_reference == psp_reference]
-    return not any(f.created_at > success.created_at for f in failures)
-
-
-def _reference(kind: str, key: Any) -> str:
-    # Trigger keys hold the reference: keep it short and stable whatever the PSP sends.
-    text = str(key)
-    return f"{kind}:{text}" if len(text) <= 64 else f"{kind}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
-
-
-def _payment(item: Any, first: Any, effective: Any, method: str, gateway: str) -> Payment:
-    return Payment(
-        # Keyed by the first event of the charge, so a re-reported charge keeps its receipt.
-        reference=_reference("tx", first.pk),
-        amount=quantize(effective.amount_value, item.currency),
-        captured_at=effective.created_at,
-        method=method,
-        psp_reference=effective.psp_reference or item.psp_reference or "",
-        gateway=gateway,
-    )
-
-
-def _refund(item: Any, first: Any, effective: Any) -> Refund:
-    message = effective.message if effective.message and effective.message != _MANUAL_ADJUSTMENT else ""
-    return Refund(reference=_reference("tx-refund", first.pk), amount=quantize(effective.amount_value, item.currency),
-                  created_at=effective.created_at, reason=message)
-
-
-def _legacy_movements(payment: Any) -> tuple[list[Payment], list[Refund]]:
-    """Legacy payments: each successful capture is a charge; what was captured without one is one more."""
-    successful = sorted((t for t in payment.transactions.all() if t.is_success), key=lambda t: (t.created_at, t.pk))
-    method = f"{payment.cc_brand.capitalize()} •••• {payment.cc_last_digits}" \
-        if payment.cc_brand and payment.cc_last_digits else (payment.payment_method_type or payment.gateway)
-    refunds = [Refund(reference=_reference("payment-refund", t.pk), amount=quantize(t.amount, payment.currency),
-                      created_at=t.created_at) for t in successful if t.kind == TransactionKind.REFUND]
-    payments = [Payment(reference=_reference("payment-capture", t.pk), amount=quantize(t.amount, payment.currency),
-                        captured_at=t.created_at, method=method, psp_reference=payment.psp_reference or t.token or "",
-                        gateway=payment.gateway) for t in successful if t.kind == TransactionKind.CAPTURE]
-    # Captured gross = what is still captured + what was refunded since.
-    captured = Decimal(payment.captured_amount) + sum((r.amount for r in refunds), Decimal(0))
-    remainder = quantize(captured - sum((p.amount for p in payments), Decimal(0)), payment.currency)
-    if remainder > 0:
-        at = next((t.created_at for t in successful if t.kind not in (TransactionKind.REFUND,)), payment.created_at)
-        payments.append(Payment(reference=_reference("payment", payment.pk), amount=remainder, captured_at=at,
-                                method=method, psp_reference=payment.psp_reference or "", gateway=payment.gateway))
-    return payments, refunds
 
 
 # --- status times -----------------------------------------------------------------------------

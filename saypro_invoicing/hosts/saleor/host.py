@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -19,33 +21,67 @@ from saleor.plugins.models import PluginConfiguration
 
 from ...conf import ChannelConfig, ConfigValidationError
 from ...errors import DocumentNotFound
-from ...snapshot import DocumentType, OrderSnapshot
+from ...snapshot import OrderSnapshot
 from ..protocol import ANONYMOUS, OrderRef, Requestor
 from .adapters import load_order, order_snapshot, user_key
-from .plugin import MANUAL_INVOICE_MARK, PLUGIN_ID, channel_config_from, fill_invoice
+from .plugin import PLUGIN_ID, channel_config_from
 
 if TYPE_CHECKING:
     from ...models import BillingDocument
 
 logger = logging.getLogger("saypro_invoicing.saleor")
 
+# Another process's save reaches this one's cache after at most this long (the saving process
+# forgets at once, through the post_save signal); QuerySet.update() sends no signal either.
+CONFIG_CACHE_SECONDS = 30.0
+
 
 class SaleorHost:
     name = "saleor"
 
+    def __init__(self) -> None:
+        # channel -> (loaded at, parsed configuration or None, why an active configuration is unusable)
+        self._configs: dict[str, tuple[float, ChannelConfig | None, str]] = {}
+        self._configs_lock = threading.Lock()
+        self._configs_generation = 0
+
     # --- configuration --------------------------------------------------------------------------
 
     def channel_config(self, channel: str) -> ChannelConfig | None:
+        """The channel's parsed configuration, cached per process until Saleor saves a plugin configuration."""
+        return self._cached_config(channel)[1]
+
+    def channel_config_problem(self, channel: str) -> str:
+        """Why the channel's active configuration cannot be used ("" when it can, or when inactive)."""
+        return self._cached_config(channel)[2]
+
+    def _cached_config(self, channel: str) -> tuple[float, ChannelConfig | None, str]:
+        cached = self._configs.get(channel)
+        if cached is not None and time.monotonic() - cached[0] < CONFIG_CACHE_SECONDS:
+            return cached
+        loaded_at, generation = time.monotonic(), self._configs_generation
+        entry = (loaded_at, *self._load_channel_config(channel))
+        with self._configs_lock:
+            if generation == self._configs_generation:  # not forgotten while it was being read
+                self._configs[channel] = entry
+        return entry
+
+    def forget_channel_configs(self) -> None:
+        with self._configs_lock:
+            self._configs_generation += 1
+            self._configs.clear()
+
+    def _load_channel_config(self, channel: str) -> tuple[ChannelConfig | None, str]:
         row = (PluginConfiguration.objects.filter(identifier=PLUGIN_ID, channel__slug=channel)
                .only("configuration", "active").first())
         if row is None or not row.active:
-            return None
+            return None, ""
         try:
-            return channel_config_from(row.configuration, channel=channel, active=True)
-        except ConfigValidationError:
+            return channel_config_from(row.configuration, channel=channel, active=True), ""
+        except ConfigValidationError as exc:
             # pluginUpdate validates what it saves; a row broken some other way must not issue wrong documents.
             logger.exception("saypro_invoicing: the plugin configuration of channel %s is invalid", channel)
-            return None
+            return None, f"the plugin configuration of channel {channel} is invalid: {exc}"
 
     def active_channels(self) -> list[str]:
         return sorted(PluginConfiguration.objects.filter(identifier=PLUGIN_ID, active=True, channel__isnull=False)
@@ -103,19 +139,10 @@ class SaleorHost:
     # --- invoices -------------------------------------------------------------------------------
 
     def document_issued(self, document: BillingDocument) -> None:
-        """Auto-issued invoices appear in Saleor's invoices card and ``order.invoices`` too."""
-        from saleor.invoice.models import Invoice
-        from saleor.order import events as order_events
+        """Invoices appear in Saleor's invoices card and ``order.invoices``: issued, held (FAILED) or released."""
+        from .invoices import mirror
 
-        # A "Generate invoice" request fills the row Saleor created for it (plugin.invoice_request).
-        if document.type != DocumentType.INVOICE or MANUAL_INVOICE_MARK in document.trigger_key:
-            return
-        order = Order.objects.filter(pk=document.order_id).only("id").first()
-        if order is None:
-            return
-        invoice = Invoice(order=order)
-        fill_invoice(invoice, document, render=False)
-        order_events.invoice_generated_event(order=order, user=None, app=None, invoice_number=document.number or "")
+        mirror(document)
 
     def graphql_order(self, order_id: str, info: Any) -> Any:
         """Saleor's Order for BillingDocument.order, as Saleor's Order type expects it."""
@@ -134,10 +161,41 @@ class SaleorHost:
         """Saleor routes reads to replicas: task code that writes declares it (core tasks call this)."""
         return allow_writer()
 
+    def install_dashboard_app(self, manifest_url: str) -> Any:
+        """Install or update the dashboard pages' app (command saypro_install_dashboard_app)."""
+        from .dashboard_app import install
+
+        return install(manifest_url)
+
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from .schema import install
 
         install()
+        from . import configuration, invoices
+
+        invoices.connect()  # Saleor's invoiceDelete and invoiceRequestDelete reach us through signals
+        configuration.connect()  # site settings the channels fall back to
+        post_save.connect(_configuration_saved, sender=PluginConfiguration, dispatch_uid="saypro_invoicing_config")
+        post_delete.connect(_configuration_saved, sender=PluginConfiguration,
+                            dispatch_uid="saypro_invoicing_config_delete")
+
+
+def _configuration_saved(sender: Any, instance: PluginConfiguration, **kwargs: Any) -> None:
+    """pluginUpdate (or any save) of our configuration: forget the parsed copies, now and at commit."""
+    if instance.identifier != PLUGIN_ID:
+        return
+    from django.db import transaction
+
+    from .. import get_host
+
+    host = get_host()
+    forget = getattr(host, "forget_channel_configs", None)
+    if forget is not None:
+        forget()
+        # A concurrent lookup between the save and the commit could cache the old row again.
+        transaction.on_commit(forget)
 
 
 def _accessible_channels(user: Any) -> frozenset[str] | None:

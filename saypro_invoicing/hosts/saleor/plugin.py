@@ -1,40 +1,41 @@
 """The Saleor plugin: configuration per channel, order hooks, Saleor's invoice hooks, the HTTP path.
 
-Hooks never break Saleor's own flow: a failure is logged, recorded as a staff alert and left
-for the sweeper, which walks the same path (events -> issuing.sync_order) later.
+Order hooks only record: one ``OrderEvent`` row and one queued task per order and mutation
+(saypro_invoicing.inbox); a worker issues the documents. Hooks never break Saleor's own flow: a
+failure is logged, recorded as a staff alert and left for the sweeper.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from saleor.core import JobStatus
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
-from saleor.plugins.error_codes import PluginErrorCode
 
-from ... import links
+from ... import inbox
 from ...alerts import raise_alert
-from ...conf import CONFIG_FIELDS, ChannelConfig, ConfigValidationError
-from ...errors import ErrorCode
-from ...issuing import issue, sync_order, void
-from ...models import BillingDocument
-from ...models.documents import DocumentStatus
+from ...conf import CONFIG_FIELDS, ChannelConfig
+from ...issuing import issue
 from ...models.records import AlertKind
 from ...snapshot import DocumentType
 from ...triggers import Planned
+from . import configuration, invoices
 from .adapters import load_order, order_snapshot
+from .configuration import PLUGIN_ID, channel_config_from, configuration_values
+from .invoices import document_for_invoice, fill_invoice, manual_invoice_key
 
 logger = logging.getLogger("saypro_invoicing.saleor")
 
-PLUGIN_ID = "saypro.invoicing"
-MANUAL_INVOICE_MARK = ":invoice:manual:"
+# Re-exported: the host and the tests name them through this module.
+__all__ = ["PLUGIN_ID", "SayproInvoicingPlugin", "channel_config_from", "configuration_values",
+           "document_for_invoice", "fill_invoice", "manual_invoice_key"]
 
 _FIELD_TYPES = {
     "String": ConfigurationTypeField.STRING,
@@ -44,21 +45,6 @@ _FIELD_TYPES = {
     "SecretMultiline": ConfigurationTypeField.SECRET_MULTILINE,
     "Password": ConfigurationTypeField.PASSWORD,
 }
-_REQUIRED_CODES = {ErrorCode.REQUIRED}
-
-
-def configuration_values(configuration: list[dict[str, Any]] | None) -> dict[str, Any]:
-    """Saleor's stored [{name, value}, ...] as a mapping (unknown names are ignored by ChannelConfig)."""
-    return {item["name"]: item.get("value") for item in configuration or [] if "name" in item}
-
-
-def channel_config_from(configuration: list[dict[str, Any]] | None, *, channel: str, active: bool) -> ChannelConfig:
-    """The one place a Saleor plugin configuration becomes our ChannelConfig (raises ConfigValidationError)."""
-    return ChannelConfig.from_mapping(configuration_values(configuration), channel=channel, active=active)
-
-
-def manual_invoice_key(order_id: Any, invoice_pk: Any) -> str:
-    return f"{order_id}{MANUAL_INVOICE_MARK}{invoice_pk}"
 
 
 class SayproInvoicingPlugin(BasePlugin):
@@ -85,19 +71,12 @@ class SayproInvoicingPlugin(BasePlugin):
 
     @classmethod
     def validate_plugin_configuration(cls, plugin_configuration: Any, **kwargs: Any) -> None:
-        if not plugin_configuration.active:
-            # As Saleor's email plugins do: switching off always works; values are checked on activation.
-            return
-        channel = getattr(plugin_configuration, "channel", None)
-        try:
-            channel_config_from(plugin_configuration.configuration, channel=channel.slug if channel else "default",
-                                active=plugin_configuration.active)
-        except ConfigValidationError as exc:
-            raise ValidationError({
-                name: ValidationError(message, code=(PluginErrorCode.REQUIRED if code in _REQUIRED_CODES
-                                                     else PluginErrorCode.INVALID).value)
-                for name, (message, code) in exc.errors.items()
-            }) from exc
+        """pluginUpdate: activation needs every required field, after Saleor's site settings filled in."""
+        configuration.validate_activation(plugin_configuration)
+
+    @classmethod
+    def pre_save_plugin_configuration(cls, plugin_configuration: Any) -> None:
+        configuration.record_activation(plugin_configuration)
 
     # --- order hooks ----------------------------------------------------------------------------
 
@@ -129,10 +108,28 @@ class SayproInvoicingPlugin(BasePlugin):
         # Partial charges and refunds reported without their own hook arrive here.
         return self._order_changed(order, "order_updated", previous_value)
 
+    def order_bulk_created(self, orders: list[Any], previous_value: Any, webhooks: Any = None) -> Any:
+        # orderBulkCreate imports orders (with their payments) without calling order_created per order.
+        if self.active:
+            for order in orders:
+                if order.channel_id == getattr(self.channel, "pk", order.channel_id):
+                    self._order_changed(order, "order_created", previous_value)
+        return previous_value
+
     def _order_changed(self, order: Any, hook: str, previous_value: Any) -> Any:
+        """Record the event and queue its processing: the request pays one INSERT, the worker the rest."""
         if not self.active:
             return previous_value
-        self._guarded(hook, order, lambda: sync_order(order_snapshot(load_order(order.pk)), self.config))
+        try:
+            # Saleor mostly calls its order hooks after the commit (autocommit); inside a transaction
+            # a savepoint keeps a failed INSERT from breaking Saleor's own.
+            savepoint = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+            with allow_writer(), savepoint:
+                inbox.record(str(order.pk), hook, channel=self.channel.slug if self.channel is not None else "")
+        except Exception as exc:  # noqa: BLE001 (Saleor's flow must go on; the sweeper repairs)
+            logger.exception("saypro_invoicing: could not record %s for order %s", hook,
+                             getattr(order, "number", order))
+            self._alert(hook, order, exc)
         return previous_value
 
     def _guarded(self, hook: str, order: Any, work: Callable[[], Any]) -> Any:
@@ -159,7 +156,7 @@ class SayproInvoicingPlugin(BasePlugin):
     # --- Saleor's invoices ----------------------------------------------------------------------
 
     def invoice_request(self, order: Any, invoice: Any, number: str | None, previous_value: Any) -> Any:
-        """Dashboard "Generate invoice": issue now (or reuse the active invoice) and fill Saleor's row."""
+        """Dashboard "Generate invoice": issue now (or reuse the active invoice) and show it in this row."""
         if not self.active:
             return previous_value
 
@@ -168,7 +165,7 @@ class SayproInvoicingPlugin(BasePlugin):
             plan = Planned(DocumentType.INVOICE, manual_invoice_key(order.pk, invoice.pk), timezone.now(),
                            amount=snapshot.total_gross)
             document = issue(snapshot, self.config, plan, unless_active_invoice=True).document
-            fill_invoice(invoice, document)
+            invoices.take_over(invoice, document)
             return invoice
 
         filled = self._guarded("invoice_request", order, work)
@@ -180,20 +177,20 @@ class SayproInvoicingPlugin(BasePlugin):
         return invoice
 
     def invoice_delete(self, invoice: Any, previous_value: Any) -> Any:
-        """Saleor deletes its row; our issued document is voided by a credit note, never deleted."""
+        """invoiceRequestDelete: our document is voided by a credit note (never deleted); Saleor's row goes
+        once Saleor has recorded the request (hosts/saleor/invoices.py)."""
         if not self.active or invoice.order_id is None:
             return previous_value
+        def void_and_mark() -> bool:
+            invoices.requested_deletion(invoice, self.config)
+            return True
 
-        def work() -> None:
-            document = document_for_invoice(invoice)
-            if document is not None and document.status != DocumentStatus.VOID:
-                snapshot = order_snapshot(load_order(invoice.order_id))
-                void(document, self.config, snapshot, reason="Invoice deleted in the Saleor dashboard")
-            # invoiceRequestDelete leaves the row PENDING for the plugin to delete; the voided document
-            # and its credit note remain ours, reachable through the API and the signed links.
-            type(invoice).objects.filter(pk=invoice.pk).delete()
-
-        self._guarded("invoice_delete", invoice.order, work)
+        done = self._guarded("invoice_delete", invoice.order, void_and_mark)
+        if done is None:
+            with allow_writer():
+                invoice.status = JobStatus.FAILED
+                invoice.message = "SayPro Invoicing could not void the invoice; staff were alerted."
+                invoice.save(update_fields=["status", "message", "updated_at"])
         return previous_value
 
     def invoice_sent(self, invoice: Any, email: str, previous_value: Any) -> Any:
@@ -202,11 +199,11 @@ class SayproInvoicingPlugin(BasePlugin):
             return previous_value
 
         def work() -> None:
-            from ...delivery.resend import resend
+            from ...actions import resend
 
             document = document_for_invoice(invoice)
             if document is not None:
-                resend(document, email=email, requested_by="saleor:invoice_sent")
+                resend(document, email=email, actor="saleor:invoice_sent")
 
         self._guarded("invoice_sent", invoice.order, work)
         return previous_value
@@ -217,39 +214,3 @@ class SayproInvoicingPlugin(BasePlugin):
         from ...http import dispatch
 
         return dispatch(request, path or "")
-
-
-def fill_invoice(invoice: Any, document: BillingDocument, *, render: bool = True) -> None:
-    """Saleor's Invoice row shows our document: number, signed link, SUCCESS (or FAILED with the reasons).
-
-    ``render`` makes the PDF now, for the dashboard's "Generate invoice" that opens it next.
-    """
-    from ...rendering import ensure_pdf
-
-    if document.is_sendable:
-        if render:
-            ensure_pdf(document)
-        invoice.number = document.number
-        invoice.external_url = links.download_url(document.id, document.channel, guest=True)
-        invoice.created = document.issued_at
-        invoice.status = JobStatus.SUCCESS
-        invoice.message = ""
-    else:
-        reasons = "; ".join(r.get("message", "") for r in document.review_reasons or [])
-        invoice.status = JobStatus.FAILED
-        invoice.message = f"Held for review: {reasons}"[:255] if reasons else f"Document is {document.status}."
-    invoice.save()
-    if not document.host_invoice_id:
-        BillingDocument.objects.filter(pk=document.pk, host_invoice_id="").update(host_invoice_id=str(invoice.pk))
-        document.host_invoice_id = str(invoice.pk)
-
-
-def document_for_invoice(invoice: Any) -> BillingDocument | None:
-    """Our document behind a Saleor Invoice row: by its number, else by the row it was issued for."""
-    documents = BillingDocument.objects.filter(order_id=str(invoice.order_id), type=DocumentType.INVOICE)
-    if invoice.number:
-        found = documents.filter(number=invoice.number).first()
-        if found is not None:
-            return found
-    return documents.filter(host_invoice_id=str(invoice.pk)).first() or documents.filter(
-        trigger_key=manual_invoice_key(invoice.order_id, invoice.pk)).first()

@@ -94,6 +94,8 @@ def _host_fields() -> tuple[type, type, type, type, list[type]]:
 
     use_host_types(Money=Money, OrderDirection=OrderDirection, DateTimeRangeInput=DateTimeRangeInput, Order=Order)
 
+    from ...graphql.dashboard import DashboardQueries
+    from ...graphql.dashboard_sla import DashboardSlaQueries
     from ...graphql.filters import BillingDocumentFilterInput, BillingDocumentSortingInput
     from ...graphql.mutations import BillingDocumentMutations
     from ...graphql.queries import (
@@ -106,7 +108,8 @@ def _host_fields() -> tuple[type, type, type, type, list[type]]:
     from ...graphql.types import BillingDocument, BillingDocumentCorrectionRequest
     from .adapters import user_key
 
-    class SaleorQueryFields(BillingDocumentQueries, SlaQueries, graphene.ObjectType):
+    class SaleorQueryFields(BillingDocumentQueries, SlaQueries, DashboardQueries, DashboardSlaQueries,
+                            graphene.ObjectType):
         pass
 
     class SaleorOrderFields(graphene.ObjectType):
@@ -171,9 +174,47 @@ def install(schema: Any = None) -> Any:
             for field in new_type.fields.values():
                 field.resolver = _with_writer(field.resolver)
     _register_implementations(type_map, new_types)
+    _limit_and_harden(schema)
     _installed.add(id(schema))
     logger.info("saypro_invoicing: added %d types and billing fields to Saleor's GraphQL schema", len(new_types))
     return schema
+
+
+def _limit_and_harden(schema: Any) -> None:
+    """Saleor's query-cost limit charges our fields (it ignores fields missing from its map), and
+    variables no scalar can parse are client errors instead of internal ones (graphql/variables.py)."""
+    from saleor.graphql.query_cost_map import COST_MAP
+
+    from ...graphql.limits import register_costs
+    from ...graphql.variables import harden_scalars
+
+    register_costs(COST_MAP, schema)
+    harden_scalars(schema)
+    _bound_cost_multipliers()
+
+
+def _bound_cost_multipliers() -> None:
+    """Saleor's cost validator reads ``first``/``last`` from the raw variables (before they are coerced)
+    and multiplies by ``int(value)``: ``first: 1e300`` gives a cost no JSON encoder can write (a 500 from
+    orjson), ``Infinity`` an OverflowError. Numbers no Int can hold are left out of the multipliers; the
+    variable itself is then refused as a client error when the query is executed."""
+    from saleor.graphql.core.validators.query_cost import CostValidator
+
+    original = CostValidator.get_multipliers_from_string
+    if getattr(original, "_saypro_bounded", False):
+        return
+
+    def bounded(self: Any, multipliers: list[str], field_args: dict[str, Any]) -> Any:
+        safe = {key: value for key, value in field_args.items()
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or _int32(value)}
+        return original(self, multipliers, safe)
+
+    bounded._saypro_bounded = True  # type: ignore[attr-defined]
+    CostValidator.get_multipliers_from_string = bounded
+
+
+def _int32(value: float) -> bool:
+    return value == value and -(2**31) <= value <= 2**31 - 1  # NaN != NaN
 
 
 def _register_implementations(type_map: Any, new_types: list[Any]) -> None:

@@ -48,10 +48,9 @@ def run_flow(smtp_port: int) -> list[str]:
 
     from django.utils import timezone
 
-    from ...hosts import get_host
+    from ...actions import release
     from ...models import BillingDocument
     from ...models.documents import DocumentStatus
-    from ...release import release
     from ...snapshot import Address
     from . import sample
 
@@ -104,7 +103,9 @@ def run_flow(smtp_port: int) -> list[str]:
     sample.ensure_channel("eu-b2b", **{**sample.DEMO_CONFIGURATION, "smtp_port": str(smtp_port),
                                        "reverse_charge": True, "shop_name": "SayPro B2B",
                                        "invoice_number_format": "B2B-{year}-{number:06d}",
-                                       "receipt_number_format": "B2B-RCT-{year}-{number:06d}"})
+                                       "receipt_number_format": "B2B-RCT-{year}-{number:06d}",
+                                       # Factur-X PDFs, and Peppol BIS 3.0 XML for business customers.
+                                       **EINVOICE_SELLER, "pdf_flavour": "facturx", "b2b_xml": "peppol-ubl"})
     nl = sample.create_order(dataclasses.replace(sample.build_snapshot(
         channel="eu-b2b", email="inkoop@koffie.example.nl",
         lines=[("Espresso machine", "EM-1", 1, "1499.00", "0"), ("Descaler", "DS-2", 3, "12.90", "0")],
@@ -112,9 +113,31 @@ def run_flow(smtp_port: int) -> list[str]:
         billing_address=Address(first_name="Eva", last_name="Jansen", company_name="Koffie BV",
                                 street_address_1="Keizersgracht 1", postal_code="1015 CJ", city="Amsterdam",
                                 country="NL")),
-        buyer_vat_id="NL123456789B01", buyer_order_reference="PO-2026-0042"))
+        buyer_vat_id="NL123456789B01", buyer_order_reference="PO-2026-0042", buyer_electronic_scheme="0106",
+        buyer_electronic_address="12345678"))
     sample.pay(str(nl.id))
     orders.append(str(nl.id))
+    # A German public buyer (Leitweg-ID) on a channel sending XRechnung UBL; a returned item is credited.
+    sample.ensure_channel("de-b2g", **{**sample.DEMO_CONFIGURATION, "smtp_port": str(smtp_port), **EINVOICE_SELLER,
+                                       "shop_name": "SayPro Behördenshop", "b2b_xml": "xrechnung-ubl",
+                                       "invoice_number_format": "B2G-{year}-{number:06d}",
+                                       "credit_note_number_format": "B2G-CN-{year}-{number:06d}"})
+    b2g = sample.create_order(dataclasses.replace(sample.build_snapshot(
+        channel="de-b2g", email="beschaffung@stadt.example.de",
+        billing_address=Address(first_name="Erika", last_name="Beispiel", company_name="Stadtverwaltung Musterstadt",
+                                street_address_1="Rathausplatz 1", postal_code="12345", city="Musterstadt",
+                                country="DE")),
+        buyer_vat_id="DE987654321", buyer_reference="04011000-12345-03"))
+    sample.pay(str(b2g.id))
+    sample.refund(str(b2g.id), lines=[("line-2", 1)], reason="Wrong coffee delivered")
+    orders.append(str(b2g.id))
+    # The same public buyer without its Leitweg-ID: the XRechnung invoice is held and says what is missing.
+    no_ref = sample.create_order(dataclasses.replace(sample.build_snapshot(
+        channel="de-b2g", email="einkauf@amt.example.de",
+        billing_address=Address(company_name="Amt ohne Leitweg-ID", street_address_1="Amtsweg 2",
+                                postal_code="54321", city="Amtsstadt", country="DE")), buyer_vat_id="DE811907980"))
+    sample.pay(str(no_ref.id))
+    orders.append(str(no_ref.id))
     # An order whose totals do not add up: held for review, never sent.
     broken = sample.build_snapshot(email="wrong@example.com")
     bad = sample.create_order(dataclasses.replace(broken, total_gross=broken.total_gross + Decimal("1.00")))
@@ -125,9 +148,8 @@ def run_flow(smtp_port: int) -> list[str]:
                                                     total_gross=broken.total_gross + Decimal("1.00")))
     sample.pay(str(fixed.id), broken.total_gross)
     sample.update(str(fixed.id), total_gross=broken.total_gross)  # now fully paid: its invoice is issued
-    config = get_host().channel_config(sample.DEFAULT_CHANNEL)
     for held in BillingDocument.objects.filter(order_id=fixed.id, status=DocumentStatus.NEEDS_REVIEW):
-        release(held, config)
+        release(held, actor="demo staff")
     orders.append(str(fixed.id))
     return orders
 
@@ -156,12 +178,22 @@ def report(out: Path, order_ids: list[str], mailbox: object, elapsed: float) -> 
     print(f"\n{len(emails)} emails received by the loopback SMTP server:")
     for path in emails:
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        attachments = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+        attachments = [name for part in message.iter_attachments() if (name := part.get_filename())]
         print(f"  {path.name}: to {message['To']} | {message['Subject']} | {', '.join(attachments) or 'no attachment'}")
+    from ...einvoice.samples import write_demo_files
+
+    einvoices = write_demo_files(out / "einvoices", BillingDocument.objects.filter(order_id__in=order_ids)
+                                 .order_by("created_at"))
+    print(f"\nE-invoices ({out / 'einvoices'}):")
+    for line in einvoices:
+        print(f"  {line}")
     print(f"\nPDFs: {pdf_dir}\nEmails: {out / 'emails'}\n")
 
 
 _HEADER = ("number", "type", "order", "cur", "total", "status", "delivery", "pdf")
+# What the e-invoice channels add to the demo seller: the electronic address and the contact XRechnung wants.
+EINVOICE_SELLER = {"seller_electronic_address": "DE123456789", "seller_electronic_scheme": "9930",
+                   "seller_contact_name": "Max Muster", "seller_phone": "+49 30 1234567"}
 
 
 if __name__ == "__main__":
