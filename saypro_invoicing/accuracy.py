@@ -257,8 +257,9 @@ class _Gate:
                    "payment.", payment.amount, receipt.payment.amount)
         self.equal(ErrorCode.PAYMENT_MISMATCH, "amount", "The document amount differs from the payment.",
                    payment.amount, content.amount)
-        earlier = content.order.payments[:[p.reference for p in content.order.payments].index(payment.reference)] \
-            if payment.reference in [p.reference for p in content.order.payments] else ()
+        payments = content.order.payments
+        index = next((i for i, p in enumerate(payments) if p.reference == payment.reference), 0)
+        earlier = payments[:index]
         self.equal(ErrorCode.PAYMENT_MISMATCH, "receipt.paid_before", "Paid before differs from the order's "
                    "earlier payments.", sum((p.amount for p in earlier if p.amount > 0), ZERO), receipt.paid_before)
         self.equal(ErrorCode.CALCULATION_ERROR, "receipt.paid_total", "Paid in total = paid before + this payment.",
